@@ -1,0 +1,64 @@
+// Error and Result: the one error type used across spec/, libcontainer/ and the CLIs.
+#pragma once
+
+#include <cerrno>
+#include <expected>
+#include <string>
+#include <system_error>
+#include <utility>
+
+namespace lc {
+
+// An error is an errno-style code plus a human message. Messages are lower case and
+// name the path, id or field involved ("open /run/x/state.json: no such file or directory").
+struct Error {
+    std::error_code code;
+    std::string context;
+
+    // The full text: the context, then the code's description when there is a code.
+    [[nodiscard]] std::string message() const {
+        if (!code) return context;
+        if (context.empty()) return code.message();
+        return context + ": " + code.message();
+    }
+    [[nodiscard]] int errnum() const { return code ? code.value() : 0; }
+
+    // Adds outer context: wrap("create") turns "x: y" into "create: x: y".
+    [[nodiscard]] Error wrap(const std::string& outer) const& {
+        Error e = *this;
+        e.context = context.empty() ? outer : outer + ": " + context;
+        return e;
+    }
+};
+
+template <typename T = void>
+using Result = std::expected<T, Error>;
+
+// An Error from errno (read it right after the failing call).
+inline std::unexpected<Error> errnoError(std::string context, int err = errno) {
+    return std::unexpected(Error{std::error_code(err, std::generic_category()), std::move(context)});
+}
+// An Error with only a message (no errno).
+inline std::unexpected<Error> fail(std::string context) {
+    return std::unexpected(Error{std::error_code(), std::move(context)});
+}
+// An Error with an explicit code.
+inline std::unexpected<Error> fail(int err, std::string context) {
+    return std::unexpected(Error{std::error_code(err, std::generic_category()), std::move(context)});
+}
+
+}  // namespace lc
+
+// Propagates the error of an expression of type Result<T>; yields nothing.
+#define LC_TRY(expr)                                            \
+    do {                                                        \
+        auto&& lc_try_r_ = (expr);                              \
+        if (!lc_try_r_) return std::unexpected(lc_try_r_.error()); \
+    } while (0)
+
+// Propagates the error with added context.
+#define LC_TRY_CTX(expr, ctx)                                          \
+    do {                                                               \
+        auto&& lc_try_r_ = (expr);                                     \
+        if (!lc_try_r_) return std::unexpected(lc_try_r_.error().wrap(ctx)); \
+    } while (0)

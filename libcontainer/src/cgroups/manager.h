@@ -1,0 +1,86 @@
+// The cgroup manager: one interface over cgroup v1, v2 and hybrid hosts.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "libcontainer/error.h"
+#include "libcontainer/unique_fd.h"
+#include "spec/spec.h"
+
+namespace lc::cgroups {
+
+enum class Layout { V1, V2, Hybrid };
+
+// Where the hierarchy lives; tests point these at fixture trees.
+struct Options {
+    std::string mountRoot = "/sys/fs/cgroup";
+    std::string procRoot = "/proc";
+};
+
+// Picks the layout from the mount root (statfs magic, and <root>/unified on hybrid hosts).
+Result<Layout> detect(const Options& opts);
+
+struct Stats {
+    // cpu
+    uint64_t cpuUsageTotalNs = 0, cpuUsageUserNs = 0, cpuUsageKernelNs = 0;
+    std::vector<uint64_t> cpuPerCpuNs;
+    uint64_t cpuThrottlingPeriods = 0, cpuThrottledPeriods = 0, cpuThrottledTimeNs = 0;
+    // memory
+    uint64_t memoryUsage = 0, memoryMaxUsage = 0, memoryLimit = 0, memoryFailcnt = 0;
+    uint64_t swapUsage = 0, swapLimit = 0;
+    std::map<std::string, uint64_t> memoryStat;  // memory.stat keys as the kernel names them
+    // pids
+    uint64_t pidsCurrent = 0, pidsLimit = 0;  // limit 0 = max
+    // blkio: (major, minor, op, value)
+    struct BlkioEntry { uint64_t major, minor; std::string op; uint64_t value; };
+    std::vector<BlkioEntry> ioServiceBytes, ioServiced;
+    // hugetlb: page size ("2MB") -> usage, max, failcnt
+    struct Hugetlb { uint64_t usage = 0, max = 0, failcnt = 0; };
+    std::map<std::string, Hugetlb> hugetlb;
+};
+
+class Manager {
+public:
+    virtual ~Manager() = default;
+
+    virtual Layout layout() const = 0;
+    // Creates the cgroup directories (existing ones are reused, as runc does).
+    virtual Result<void> create() = 0;
+    // Writes every field of `res` that is set; a field the host cannot honour is an error
+    // naming the field and the missing file.
+    virtual Result<void> set(const spec::Resources& res) = 0;
+    // Moves a process into the cgroup (all hierarchies).
+    virtual Result<void> addProcess(pid_t pid) = 0;
+    // On v2 (and hybrid's unified part is NOT used for this): an O_DIRECTORY fd of the leaf,
+    // for clone3(CLONE_INTO_CGROUP). Invalid fd when the layout cannot do that.
+    virtual Result<UniqueFd> openLeafForClone() = 0;
+    virtual Result<void> freeze() = 0;
+    virtual Result<void> thaw() = 0;
+    virtual Result<bool> isFrozen() = 0;
+    // Host pids of every process in the cgroup (and its children).
+    virtual Result<std::vector<pid_t>> pids() = 0;
+    // Kills everything left (cgroup.kill on v2; freeze + SIGKILL + thaw on v1), then removes
+    // the directories in every hierarchy, retrying EBUSY. Missing directories are not errors.
+    virtual Result<void> destroy() = 0;
+    virtual Result<Stats> stats() = 0;
+    // Number of OOM kills seen so far (memory.events oom_kill / memory.oom_control).
+    virtual Result<uint64_t> oomKillCount() = 0;
+    // Controller (or "" for the unified hierarchy) -> absolute directory; saved in state.json.
+    virtual std::map<std::string, std::string> paths() const = 0;
+};
+
+// Resolves linux.cgroupsPath as runc does (absolute: under the mount root; relative or empty
+// ("<id>"): under the calling process's own cgroup), for the detected layout. Creates nothing.
+Result<std::unique_ptr<Manager>> make(const Options& opts, const std::string& cgroupsPath,
+                                      const std::string& containerId);
+// Rebuilds a manager from paths() saved earlier.
+Result<std::unique_ptr<Manager>> load(const Options& opts,
+                                      const std::map<std::string, std::string>& paths);
+
+}  // namespace lc::cgroups
