@@ -1,0 +1,55 @@
+// The embedding entry point: a Runtime bound to a state root creates and loads containers.
+//
+// Process model: create() clone3()s the container init straight from the calling process
+// (no re-exec). The calling process must therefore be single-threaded when it calls create():
+// a multi-threaded embedder should run the runc-cpp binary instead (or create from a
+// single-threaded helper process it forks early).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "libcontainer/container.h"
+#include "libcontainer/error.h"
+#include "spec/spec.h"
+
+namespace lc {
+
+struct RuntimeOptions {
+    std::string root = "/run/runc-cpp";       // one directory per container under it
+    std::string cgroupRoot = "/sys/fs/cgroup"; // where the cgroup hierarchies are mounted
+};
+
+struct CreateOptions {
+    std::string id;
+    std::string bundle;          // directory holding config.json (relative to the cwd is fine)
+    std::string pidFile;         // written (atomically) with the init's host pid
+    std::string consoleSocket;   // unix socket that receives the pty master (terminal: true)
+    bool noPivot = false;        // MS_MOVE + chroot instead of pivot_root
+    bool noNewKeyring = false;   // keep the caller's session keyring
+    int preserveFds = 0;         // fds 3 .. 3+N-1 stay open in the container
+    bool keepConsole = false;    // terminal without console socket: keep the master (for run)
+    // Warnings (unknown capabilities, ...) are appended here when not null.
+    std::vector<std::string>* warnings = nullptr;
+};
+
+class Runtime {
+public:
+    static Result<Runtime> open(RuntimeOptions opts = {});
+
+    const RuntimeOptions& options() const { return opts_; }
+
+    // Reads <bundle>/config.json, validates it, and creates the container: the init waits
+    // for start(). Leaves nothing behind on failure.
+    Result<Container> create(const CreateOptions& opts);
+    // Loads an existing container; ENOENT "container does not exist" when there is none.
+    Result<Container> load(const std::string& id);
+    // Ids of all containers in the root.
+    Result<std::vector<std::string>> list();
+
+private:
+    explicit Runtime(RuntimeOptions opts) : opts_(std::move(opts)) {}
+    RuntimeOptions opts_;
+};
+
+}  // namespace lc

@@ -1,0 +1,224 @@
+// Runtime::create: validate everything that can be checked up front, then make the state
+// dir, fifo and cgroup, clone the init and drive it to "created". Undo it all on failure.
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
+#include "api/impl.h"
+#include "cgroups/manager.h"
+#include "hooks/hooks.h"
+#include "namespaces/plan.h"
+#include "process/launch.h"
+#include "rootfs/rootfs.h"
+#include "security/security.h"
+#include "spec/json.h"
+#include "util/fileutil.h"
+#include "util/proc.h"
+#include "util/unixsock.h"
+
+namespace lc {
+namespace {
+
+Result<std::string> realPath(const std::string& p, const std::string& what) {
+    char buf[PATH_MAX];
+    if (!::realpath(p.c_str(), buf)) return errnoError(what + " " + p);
+    return std::string(buf);
+}
+
+// Everything a failed create made, undone in reverse order.
+struct CreateUndo {
+    const state::ContainerDir* dir = nullptr;
+    cgroups::Manager* cg = nullptr;
+    bool armed = true;
+    ~CreateUndo() {
+        if (!armed) return;
+        if (cg) (void)cg->destroy();
+        if (dir) (void)dir->remove();
+    }
+};
+
+std::string timeOffsets(const spec::Linux& l) {
+    std::string out;
+    for (const auto& [clock, off] : l.timeOffsets)
+        out += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
+    return out;
+}
+
+}  // namespace
+
+Result<Container> Runtime::create(const CreateOptions& o) {
+    LC_TRY(state::validateId(o.id));
+    auto bundle = realPath(o.bundle.empty() ? "." : o.bundle, "bundle");
+    if (!bundle) return std::unexpected(bundle.error());
+    auto raw = util::readFile(*bundle + "/config.json");
+    if (!raw) {
+        if (raw.error().errnum() == ENOENT) return fail(ENOENT, "JSON specification file config.json not found");
+        return std::unexpected(raw.error());
+    }
+    auto parsed = spec::parseSpec(*raw);
+    if (!parsed) return std::unexpected(parsed.error().wrap("config.json"));
+    const spec::Spec& sp = *parsed;
+    LC_TRY(spec::validate(sp));
+    const spec::Process& proc = *sp.process;
+    static const spec::Linux kNoLinux;
+    const spec::Linux& lx = sp.linux ? *sp.linux : kNoLinux;
+
+    std::string rootPath = sp.root->path[0] == '/' ? sp.root->path : *bundle + "/" + sp.root->path;
+    auto rootfsPath = realPath(rootPath, "rootfs");
+    if (!rootfsPath) return fail(ENOENT, "rootfs (" + rootPath + ") does not exist");
+    struct stat st;
+    if (::stat(rootfsPath->c_str(), &st) < 0 || !S_ISDIR(st.st_mode))
+        return fail(ENOTDIR, "rootfs (" + rootPath + ") is not a directory");
+
+    if (proc.terminal && o.consoleSocket.empty() && !o.keepConsole)
+        return fail(EINVAL, "cannot allocate tty if runc will detach without setting console socket");
+    if (!proc.terminal && !o.consoleSocket.empty())
+        return fail(EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+
+    auto nsPlan = namespaces::plan(lx);
+    if (!nsPlan) return std::unexpected(nsPlan.error());
+    std::optional<security::CapPlan> caps;
+    if (proc.capabilities) {
+        auto c = security::planCapabilities(*proc.capabilities, o.warnings);
+        if (!c) return std::unexpected(c.error());
+        caps = *c;
+    }
+    std::optional<security::SeccompProgram> seccomp;
+    if (lx.seccomp) {
+        auto prog = security::compileSeccomp(*lx.seccomp);
+        if (!prog) return std::unexpected(prog.error().wrap("seccomp"));
+        seccomp = std::move(*prog);
+    }
+
+    // From here on, everything made is undone on failure.
+    state::Store store(opts_.root);
+    auto dir = store.create(o.id);
+    if (!dir) return std::unexpected(dir.error());
+    CreateUndo undo;
+    undo.dir = &*dir;
+
+    LC_TRY(util::writeFileAtomic(dir->fd(), state::kConfigFile, *raw, 0600));
+    if (::mkfifoat(dir->fd(), state::kFifoFile, 0622) < 0) return errnoError("mkfifo exec.fifo");
+    ::fchmodat(dir->fd(), state::kFifoFile, 0622, 0);
+    UniqueFd fifo(::openat(dir->fd(), state::kFifoFile, O_PATH | O_CLOEXEC));
+    if (!fifo) return errnoError("open exec.fifo");
+
+    cgroups::Options cgOpts;
+    cgOpts.mountRoot = opts_.cgroupRoot;
+    auto cg = cgroups::make(cgOpts, lx.cgroupsPath, o.id);
+    if (!cg) return std::unexpected(cg.error().wrap("cgroups"));
+    undo.cg = cg->get();
+    LC_TRY_CTX((*cg)->create(), "create cgroup");
+    if (lx.resources) LC_TRY_CTX((*cg)->set(*lx.resources), "set cgroup resources");
+    auto leaf = (*cg)->openLeafForClone();
+    if (!leaf) return std::unexpected(leaf.error());
+
+    auto joinFds = namespaces::openJoins(*nsPlan);
+    if (!joinFds) return std::unexpected(joinFds.error());
+
+    process::InitConfig init;
+    init.spec = &sp;
+    init.process = &proc;
+    init.ns = *nsPlan;
+    init.containerId = o.id;
+    init.fifoFd = fifo.get();
+    init.closeFds.push_back(dir->fd());
+    init.caps = caps;
+    init.seccomp = seccomp;
+    init.noNewKeyring = o.noNewKeyring;
+    init.preserveFds = o.preserveFds;
+    init.rootfs.spec = &sp;
+    init.rootfs.rootfs = *rootfsPath;
+    init.rootfs.noPivot = o.noPivot;
+    init.rootfs.inUserNs = nsPlan->newUser();
+    init.rootfs.newCgroupNs = nsPlan->newFlags & CLONE_NEWCGROUP;
+    init.rootfs.cgroupPaths = (*cg)->paths();
+    init.rootfs.cgroupV2Only = (*cg)->layout() == cgroups::Layout::V2;
+
+    process::LaunchPlan lp;
+    // The cgroup and time namespaces are made later: cgroup once the init is in its cgroup,
+    // time by the parent so that the offsets can be written before anything enters it.
+    lp.cloneFlags = static_cast<uint64_t>(nsPlan->newFlags & ~(CLONE_NEWCGROUP | CLONE_NEWTIME));
+    init.unshareFlags = nsPlan->newFlags & CLONE_NEWCGROUP;
+    lp.cgroupFd = leaf->valid() ? leaf->get() : -1;
+    lp.newTimeNs = nsPlan->newFlags & CLONE_NEWTIME;
+    lp.timeOffsets = timeOffsets(lx);
+    for (size_t i = 0; i < nsPlan->joins.size(); ++i) {
+        int flag = nsPlan->joins[i].flag;
+        int fd = (*joinFds)[i].get();
+        if (flag == CLONE_NEWPID) lp.joinPidFd = fd, fd = -1;
+        if (flag == CLONE_NEWTIME) lp.joinTimeFd = fd, fd = -1;
+        init.joinFds.push_back(fd);
+    }
+
+    state::Record rec;
+    rec.id = o.id;
+    rec.bundle = *bundle;
+    rec.rootfs = *rootfsPath;
+    rec.created = api::nowRfc3339();
+    rec.ociVersion = sp.ociVersion;
+    rec.annotations = sp.annotations;
+    rec.cgroupPaths = (*cg)->paths();
+    rec.ownPidNs = nsPlan->newPid();
+
+    auto impl = std::make_unique<Container::Impl>();
+    process::LaunchCallbacks cb;
+    cb.afterClone = [&](pid_t pid) -> Result<void> {
+        rec.pid = pid;
+        if (nsPlan->newUser()) LC_TRY(namespaces::writeIdMaps(pid, lx));
+        if (lp.cgroupFd < 0) LC_TRY_CTX((*cg)->addProcess(pid), "join cgroup");
+        return {};
+    };
+    cb.stateJson = [&](pid_t) { return api::stateJsonFor(rec, "creating"); };
+    cb.onMountsReady = [&](pid_t) -> Result<void> {
+        if (!sp.hooks) return {};
+        std::string stateJson = api::stateJsonFor(rec, "creating");
+        LC_TRY(hooks::runAll(sp.hooks->prestart, stateJson, "prestart"));
+        LC_TRY(hooks::runAll(sp.hooks->createRuntime, stateJson, "createRuntime"));
+        return {};
+    };
+    cb.onConsole = [&](UniqueFd master) -> Result<void> {
+        if (!o.consoleSocket.empty()) return util::sendFdToSocket(o.consoleSocket, master.get(), "");
+        impl->console = std::move(master);
+        return {};
+    };
+
+    auto launched = process::launch(init, lp, cb);
+    if (!launched) {
+        return std::unexpected(launched.error().wrap("unable to start container process"));
+    }
+    auto pst = util::readProcStat(launched->pid);
+    rec.initStartTime = pst ? pst->startTime : 0;
+
+    auto finish = [&]() -> Result<void> {
+        LC_TRY(dir->writeRecord(rec));
+        if (!o.pidFile.empty()) {
+            std::string pidFile = o.pidFile;
+            LC_TRY_CTX(util::writeFileAtomic(pidFile, std::to_string(launched->pid), 0644), "write pid file");
+        }
+        return {};
+    };
+    if (auto r = finish(); !r) {
+        ::kill(launched->pid, SIGKILL);
+        int ws;
+        ::waitpid(launched->pid, &ws, 0);
+        return std::unexpected(r.error());
+    }
+    undo.armed = false;
+
+    impl->opts = opts_;
+    impl->id = o.id;
+    impl->rec = std::move(rec);
+    impl->hasRecord = true;
+    impl->isChild = true;
+    impl->pidfd = std::move(launched->pidfd);
+    return Container(std::move(impl));
+}
+
+}  // namespace lc

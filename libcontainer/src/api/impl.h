@@ -1,0 +1,35 @@
+// Internals shared by the api/ files.
+#pragma once
+
+#include <optional>
+
+#include "libcontainer/container.h"
+#include "libcontainer/runtime.h"
+#include "state/record.h"
+#include "state/status.h"
+#include "state/store.h"
+
+namespace lc {
+
+struct Container::Impl {
+    RuntimeOptions opts;
+    std::string id;
+    state::Record rec;           // valid when hasRecord
+    bool hasRecord = false;
+    bool isChild = false;        // created by this process: we can waitpid
+    UniqueFd pidfd;
+    UniqueFd console;
+};
+
+namespace api {
+
+// Now as RFC 3339 with nanoseconds, UTC ("2026-11-26T10:00:00.123456789Z").
+std::string nowRfc3339();
+// Status from facts; `dir` is the container directory.
+state::Status deriveStatus(const Container::Impl& c, const state::ContainerDir& dir);
+// The state JSON given to hooks and printed by `state`.
+spec::State toOciState(const Container::Impl& c, state::Status st);
+std::string stateJsonFor(const state::Record& rec, std::string_view status);
+
+}  // namespace api
+}  // namespace lc

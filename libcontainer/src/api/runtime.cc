@@ -1,0 +1,98 @@
+#include <time.h>
+
+#include <cstdio>
+
+#include "api/impl.h"
+#include "cgroups/manager.h"
+#include "spec/json.h"
+
+namespace lc {
+
+Result<Runtime> Runtime::open(RuntimeOptions opts) {
+    if (opts.root.empty()) return fail(EINVAL, "state root must not be empty");
+    return Runtime(std::move(opts));
+}
+
+Result<Container> Runtime::load(const std::string& id) {
+    state::Store store(opts_.root);
+    auto dir = store.open(id);
+    if (!dir) return std::unexpected(dir.error());
+    auto impl = std::make_unique<Container::Impl>();
+    impl->opts = opts_;
+    impl->id = id;
+    auto rec = dir->readRecord();
+    if (rec) {
+        impl->rec = std::move(*rec);
+        impl->hasRecord = true;
+    } else if (rec.error().errnum() != ENOENT) {
+        return std::unexpected(rec.error());
+    }
+    return Container(std::move(impl));
+}
+
+Result<std::vector<std::string>> Runtime::list() { return state::Store(opts_.root).list(); }
+
+namespace api {
+
+std::string nowRfc3339() {
+    timespec ts;
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    tm t;
+    ::gmtime_r(&ts.tv_sec, &t);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", t.tm_year + 1900, t.tm_mon + 1,
+                  t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, ts.tv_nsec);
+    return buf;
+}
+
+state::Status deriveStatus(const Container::Impl& c, const state::ContainerDir& dir) {
+    state::Facts f;
+    f.hasRecord = c.hasRecord;
+    if (!c.hasRecord) {
+        f.createLocked = state::Store::isLocked(dir);
+        return state::derive(f);
+    }
+    f.initAlive = state::initAlive(c.rec);
+    if (f.initAlive) {
+        f.fifoExists = dir.hasFile(state::kFifoFile);
+        if (!f.fifoExists && !c.rec.cgroupPaths.empty()) {
+            cgroups::Options o;
+            o.mountRoot = c.opts.cgroupRoot;
+            if (auto m = cgroups::load(o, c.rec.cgroupPaths)) {
+                auto fr = (*m)->isFrozen();
+                f.frozen = fr && *fr;
+            }
+        }
+    }
+    return state::derive(f);
+}
+
+spec::State toOciState(const Container::Impl& c, state::Status st) {
+    spec::State s;
+    s.ociVersion = c.rec.ociVersion.empty() ? "1.2.0" : c.rec.ociVersion;
+    s.id = c.id;
+    s.status = std::string(state::statusName(st));
+    s.pid = (st == state::Status::Stopped || !c.hasRecord) ? 0 : c.rec.pid;
+    s.bundle = c.rec.bundle;
+    s.rootfs = c.rec.rootfs;
+    s.created = c.rec.created;
+    s.owner = c.rec.owner;
+    s.annotations = c.rec.annotations;
+    return s;
+}
+
+std::string stateJsonFor(const state::Record& rec, std::string_view status) {
+    spec::State s;
+    s.ociVersion = rec.ociVersion;
+    s.id = rec.id;
+    s.status = std::string(status);
+    s.pid = rec.pid;
+    s.bundle = rec.bundle;
+    s.rootfs = rec.rootfs;
+    s.created = rec.created;
+    s.annotations = rec.annotations;
+    return spec::toJson(s);
+}
+
+}  // namespace api
+}  // namespace lc

@@ -1,0 +1,21 @@
+// OCI hooks: each runs with the container state JSON on stdin, its args and env, and an
+// optional timeout after which it is killed.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libcontainer/error.h"
+#include "spec/spec.h"
+
+namespace lc::hooks {
+
+// Runs one hook and waits for it. A non-zero exit, a signal or a timeout is an error that
+// names the hook and carries its output.
+Result<void> run(const spec::Hook& hook, std::string_view stateJson);
+// Runs hooks in order; stops at the first failure. `kind` ("prestart", ...) goes in errors.
+Result<void> runAll(const std::vector<spec::Hook>& hooks, std::string_view stateJson,
+                    const char* kind);
+
+}  // namespace lc::hooks

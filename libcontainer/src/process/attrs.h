@@ -1,0 +1,32 @@
+// Process attributes applied by the init (and by exec'd processes) before execve.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "libcontainer/error.h"
+#include "libcontainer/unique_fd.h"
+#include "spec/spec.h"
+
+namespace lc::process {
+
+// RLIMIT_* name -> resource number; -1 if unknown.
+int rlimitResource(const std::string& name);
+Result<void> applyRlimits(const std::vector<spec::Rlimit>& rlimits);
+Result<void> applyOomScoreAdj(const std::optional<int>& adj);
+Result<void> applyPersonality(const std::optional<spec::Personality>& p);
+Result<void> applyIoPriority(const std::optional<spec::IoPriority>& io);
+Result<void> applyScheduler(const std::optional<spec::Scheduler>& s);
+// setgroups(additionalGids), setresgid, setresuid. `inUserNsWithoutSetgroups`: skip setgroups.
+Result<void> applyUser(const spec::User& user, bool skipSetgroups);
+
+// Finds the binary for args[0] as exec would inside the container: a path with '/' is
+// checked directly, else each $PATH entry of `env`. Errors use runc's wording
+// (`exec: "x": executable file not found in $PATH`, `exec: "/x": stat /x: no such file or directory`).
+Result<std::string> resolveExecutable(const std::string& arg0, const std::vector<std::string>& env);
+
+// Allocates a pty inside the container (/dev/ptmx), makes the slave the controlling
+// terminal and stdio of the calling process, sets its size, and returns the master.
+Result<UniqueFd> setupConsole(const std::optional<spec::Box>& size);
+
+}  // namespace lc::process

@@ -1,0 +1,184 @@
+// The container init, child side of clone3. Single-threaded, a copy of the parent's memory:
+// it follows the parent's plan step by step, reports failures on the sync channel, _exits.
+#include "process/init.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "hooks/hooks.h"
+#include "process/attrs.h"
+#include "process/sync.h"
+#include "util/fileutil.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+namespace lc::process {
+namespace {
+
+Result<SyncMsg> expect(int sock, Msg want) {
+    auto m = recvMsg(sock);
+    if (!m) return m;
+    if (m->type == Msg::Error) return fail(m->err, m->payload);
+    if (m->type != want) return fail(EPROTO, "sync: unexpected message from the runtime");
+    return m;
+}
+
+Result<void> applySysctl(const std::map<std::string, std::string>& sysctl) {
+    for (const auto& [key, value] : sysctl) {
+        std::string path = "/proc/sys/" + key;
+        for (size_t i = 10; i < path.size(); ++i)
+            if (path[i] == '.') path[i] = '/';
+        LC_TRY_CTX(util::writeFile(path, value), "set sysctl " + key);
+    }
+    return {};
+}
+
+std::vector<char*> cstrings(const std::vector<std::string>& v) {
+    std::vector<char*> out;
+    out.reserve(v.size() + 1);
+    for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+// Blocks on exec.fifo until `start` opens its read end, then writes one byte.
+Result<void> waitForStart(int fifoFd) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", fifoFd);
+    int fd;
+    do fd = ::open(path, O_WRONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
+    if (fd < 0) return errnoError("open exec fifo");
+    UniqueFd owner(fd);
+    LC_TRY(util::writeAll(fd, "0", "exec fifo"));
+    return {};
+}
+
+Result<void> loadSeccompIfAny(const InitConfig& cfg) {
+    if (!cfg.seccomp) return {};
+    auto fd = security::loadSeccomp(*cfg.seccomp);
+    if (!fd) return std::unexpected(fd.error().wrap("load seccomp filter"));
+    if (*fd >= 0) ::close(*fd);  // notify listeners are handed over in a later step
+    return {};
+}
+
+Result<void> initSteps(const InitConfig& cfg) {
+    const spec::Spec& sp = *cfg.spec;
+    const spec::Process& proc = *cfg.process;
+    const int sync = cfg.syncFd;
+
+    auto go = expect(sync, Msg::Go);
+    if (!go) return std::unexpected(go.error());
+    const std::string& stateJson = go->payload;
+
+    if (cfg.ns.newUser()) {
+        // Become root of the new user namespace (the parent wrote the maps before Go).
+        if (::setresgid(0, 0, 0) < 0) return errnoError("setgid 0 in the user namespace");
+        if (::setresuid(0, 0, 0) < 0) return errnoError("setuid 0 in the user namespace");
+    }
+    for (size_t i = 0; i < cfg.ns.joins.size(); ++i) {
+        const auto& j = cfg.ns.joins[i];
+        if (cfg.joinFds[i] < 0) continue;  // joined by the parent
+        if (::setns(cfg.joinFds[i], j.flag) < 0) return errnoError("join namespace " + j.path);
+    }
+    if (cfg.unshareFlags && ::unshare(cfg.unshareFlags) < 0) return errnoError("unshare");
+    if (::setsid() < 0) return errnoError("setsid");
+    if (!cfg.noNewKeyring) {
+        std::string name = "_ses." + cfg.containerId;
+        if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS &&
+            errno != EACCES && errno != EPERM)
+            return errnoError("join session keyring");
+    }
+
+    const bool mountNs = cfg.ns.hasMount();
+    if (mountNs) LC_TRY(rootfs::prepare(cfg.rootfs));
+    LC_TRY(sendMsg(sync, Msg::MountsReady));
+    LC_TRY(expect(sync, Msg::HooksDone));
+    if (sp.hooks) LC_TRY(hooks::runAll(sp.hooks->createContainer, stateJson, "createContainer"));
+    if (mountNs) {
+        LC_TRY(rootfs::switchRoot(cfg.rootfs));
+        LC_TRY(rootfs::finalize(cfg.rootfs));
+    } else {
+        if (::chroot(cfg.rootfs.rootfs.c_str()) < 0) return errnoError("chroot " + cfg.rootfs.rootfs);
+        if (::chdir("/") < 0) return errnoError("chdir /");
+    }
+
+    if (!sp.hostname.empty() && ::sethostname(sp.hostname.data(), sp.hostname.size()) < 0)
+        return errnoError("sethostname");
+    if (!sp.domainname.empty() && ::setdomainname(sp.domainname.data(), sp.domainname.size()) < 0)
+        return errnoError("setdomainname");
+    if (sp.linux) LC_TRY(applySysctl(sp.linux->sysctl));
+
+    if (proc.terminal) {
+        auto master = setupConsole(proc.consoleSize);
+        if (!master) return std::unexpected(master.error());
+        LC_TRY(sendMsg(sync, Msg::Console, 0, {}, master->get()));
+    }
+
+    LC_TRY(applyOomScoreAdj(proc.oomScoreAdj));
+    LC_TRY(applyRlimits(proc.rlimits));
+    if (sp.linux) LC_TRY(applyPersonality(sp.linux->personality));
+    LC_TRY(applyIoPriority(proc.ioPriority));
+    LC_TRY(applyScheduler(proc.scheduler));
+
+    auto exe = resolveExecutable(proc.args[0], proc.env);
+    if (!exe) return std::unexpected(exe.error());
+    bool cwdDone = ::chdir(proc.cwd.c_str()) == 0;
+    if (!cwdDone && errno != EACCES) return errnoError("chdir to cwd (\"" + proc.cwd + "\") set in config.json failed");
+
+    // Without no_new_privs the filter must go in while we still hold CAP_SYS_ADMIN.
+    if (!proc.noNewPrivileges) LC_TRY(loadSeccompIfAny(cfg));
+    if (cfg.caps) LC_TRY(security::dropBounding(*cfg.caps));
+    bool skipSetgroups = cfg.ns.newUser() && cfg.spec->linux && cfg.spec->linux->gidMappings.empty();
+    LC_TRY(applyUser(proc.user, skipSetgroups));
+    if (cfg.caps) LC_TRY(security::applyCapabilities(*cfg.caps));
+    if (!cwdDone && ::chdir(proc.cwd.c_str()) < 0)
+        return errnoError("chdir to cwd (\"" + proc.cwd + "\") set in config.json failed");
+
+    LC_TRY(sendMsg(sync, Msg::Ready));
+    ::close(sync);
+
+    if (cfg.fifoFd >= 0) LC_TRY(waitForStart(cfg.fifoFd));
+    if (sp.hooks) LC_TRY(hooks::runAll(sp.hooks->startContainer, stateJson, "startContainer"));
+    if (proc.noNewPrivileges) {
+        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return errnoError("set no_new_privs");
+        LC_TRY(loadSeccompIfAny(cfg));
+    }
+
+    auto argv = cstrings(proc.args);
+    auto envp = cstrings(proc.env);
+    ::close_range(3 + static_cast<unsigned>(cfg.preserveFds), ~0U, CLOSE_RANGE_CLOEXEC);
+    ::execve(exe->c_str(), argv.data(), envp.data());
+    return errnoError("exec " + proc.args[0]);
+}
+
+}  // namespace
+
+void runInit(const InitConfig& cfg) {
+    for (int fd : cfg.closeFds) ::close(fd);
+    // Start from a clean signal state: the runtime may block or ignore signals.
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int s = 1; s < NSIG; ++s)
+        if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
+    auto r = initSteps(cfg);
+    const Error& e = r.error();
+    // After Ready the channel is gone: the error can only go to stderr.
+    if (!sendMsg(cfg.syncFd, Msg::Error, e.errnum(), e.context).has_value()) {
+        std::string line = "runc-cpp init: " + e.message() + "\n";
+        (void)!::write(2, line.data(), line.size());
+    }
+    ::_exit(e.errnum() == ENOENT ? 127 : (e.errnum() == EACCES ? 126 : 1));
+}
+
+}  // namespace lc::process

@@ -1,0 +1,37 @@
+// The container init: the clone3 child that sets up the container and execs the user process.
+// Everything it needs is prepared by the parent before clone and passed here by reference
+// (the child owns a copy of the parent's memory).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "namespaces/plan.h"
+#include "rootfs/rootfs.h"
+#include "security/security.h"
+#include "spec/spec.h"
+
+namespace lc::process {
+
+struct InitConfig {
+    const spec::Spec* spec = nullptr;
+    const spec::Process* process = nullptr;
+    namespaces::Plan ns;
+    std::vector<int> joinFds;       // parallel to ns.joins; pid and time joins are done by the parent
+    int unshareFlags = 0;           // new namespaces the child makes itself (cgroup)
+    rootfs::Config rootfs;
+    int syncFd = -1;
+    int fifoFd = -1;                // O_PATH fd of exec.fifo
+    std::vector<int> closeFds;      // parent-only fds to close first (lock, parent's socket end)
+    std::optional<security::CapPlan> caps;
+    std::optional<security::SeccompProgram> seccomp;
+    bool noNewKeyring = false;
+    int preserveFds = 0;
+    std::string containerId;
+};
+
+// Never returns: execs the user process, or reports an error on the sync channel and exits.
+[[noreturn]] void runInit(const InitConfig& cfg);
+
+}  // namespace lc::process

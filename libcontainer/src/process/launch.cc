@@ -1,0 +1,134 @@
+#include "process/launch.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "process/sync.h"
+#include "util/fileutil.h"
+
+namespace lc::process {
+namespace {
+
+pid_t clone3(uint64_t flags, int cgroupFd, int* pidfd) {
+    clone_args args{};
+    args.flags = flags | CLONE_PIDFD;
+    args.pidfd = reinterpret_cast<uint64_t>(pidfd);
+    args.exit_signal = SIGCHLD;
+    if (cgroupFd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(cgroupFd);
+    }
+    return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+}
+
+// Temporarily moves the caller's pid/time namespace for children, and moves it back.
+class ChildNsSwitch {
+public:
+    Result<void> enter(int fd, int nstype, const char* own) {
+        if (fd < 0) return {};
+        int self = ::open(own, O_RDONLY | O_CLOEXEC);
+        if (self < 0) return errnoError(std::string("open ") + own);
+        saved_.emplace_back(self, nstype);
+        if (::setns(fd, nstype) < 0) return errnoError("setns");
+        return {};
+    }
+    Result<void> unshareTime(const std::string& offsets) {
+        int self = ::open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+        if (self < 0) return errnoError("open /proc/self/ns/time_for_children");
+        saved_.emplace_back(self, CLONE_NEWTIME);
+        if (::unshare(CLONE_NEWTIME) < 0) return errnoError("unshare time namespace");
+        if (!offsets.empty()) LC_TRY_CTX(util::writeFile("/proc/self/timens_offsets", offsets), "set time offsets");
+        return {};
+    }
+    ~ChildNsSwitch() {
+        for (auto& [fd, type] : saved_) {
+            (void)::setns(fd.get(), type);
+        }
+    }
+
+private:
+    std::vector<std::pair<UniqueFd, int>> saved_;
+};
+
+void killAndReap(pid_t pid) {
+    ::kill(pid, SIGKILL);
+    int st;
+    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+}
+
+Result<void> drive(int sock, pid_t pid, const LaunchCallbacks& cb) {
+    if (cb.afterClone) LC_TRY(cb.afterClone(pid));
+    LC_TRY(sendMsg(sock, Msg::Go, 0, cb.stateJson ? cb.stateJson(pid) : std::string()));
+    for (;;) {
+        auto m = recvMsg(sock);
+        if (!m) {
+            if (m.error().errnum() == ECONNRESET) return fail(ECHILD, "container init exited unexpectedly");
+            return std::unexpected(m.error());
+        }
+        switch (m->type) {
+            case Msg::MountsReady:
+                if (cb.onMountsReady) {
+                    if (auto r = cb.onMountsReady(pid); !r) {
+                        (void)sendMsg(sock, Msg::Error, r.error().errnum(), r.error().context);
+                        return r;
+                    }
+                }
+                LC_TRY(sendMsg(sock, Msg::HooksDone));
+                break;
+            case Msg::Console:
+                if (!m->fd) return fail(EPROTO, "sync: console message without a pty");
+                if (cb.onConsole) LC_TRY(cb.onConsole(std::move(m->fd)));
+                break;
+            case Msg::Ready:
+                return {};
+            case Msg::Error:
+                return fail(m->err, m->payload);
+            default:
+                return fail(EPROTO, "sync: unexpected message from the container init");
+        }
+    }
+}
+
+}  // namespace
+
+Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCallbacks& cb) {
+    int sp[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) return errnoError("socketpair");
+    UniqueFd parentEnd(sp[0]), childEnd(sp[1]);
+    cfg.syncFd = childEnd.get();
+    cfg.closeFds.push_back(parentEnd.get());
+
+    std::fflush(stdout);
+    std::fflush(stderr);
+    int pidfd = -1;
+    pid_t pid;
+    {
+        ChildNsSwitch sw;
+        LC_TRY(sw.enter(plan.joinPidFd, CLONE_NEWPID, "/proc/self/ns/pid"));
+        LC_TRY(sw.enter(plan.joinTimeFd, CLONE_NEWTIME, "/proc/self/ns/time"));
+        if (plan.newTimeNs) LC_TRY(sw.unshareTime(plan.timeOffsets));
+        pid = clone3(plan.cloneFlags, plan.cgroupFd, &pidfd);
+        if (pid == 0) runInit(cfg);
+    }
+    if (pid < 0) return errnoError("clone3");
+    Launched out;
+    out.pid = pid;
+    out.pidfd.reset(pidfd);
+    childEnd.reset();
+
+    if (auto r = drive(parentEnd.get(), pid, cb); !r) {
+        killAndReap(pid);
+        return std::unexpected(r.error());
+    }
+    return out;
+}
+
+}  // namespace lc::process

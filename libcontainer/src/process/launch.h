@@ -1,0 +1,44 @@
+// Parent side of container start-up: clone3 the init, then drive it over the sync channel.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+
+#include "libcontainer/error.h"
+#include "libcontainer/unique_fd.h"
+#include "process/init.h"
+
+namespace lc::process {
+
+struct LaunchCallbacks {
+    // Right after clone, before the child is let go: id maps, cgroup membership.
+    std::function<Result<void>(pid_t)> afterClone;
+    // The state JSON handed to the child for its hooks.
+    std::function<std::string(pid_t)> stateJson;
+    // The child's rootfs is ready: prestart and createRuntime hooks.
+    std::function<Result<void>(pid_t)> onMountsReady;
+    // The pty master arrived.
+    std::function<Result<void>(UniqueFd)> onConsole;
+};
+
+struct LaunchPlan {
+    uint64_t cloneFlags = 0;   // CLONE_NEW* made by clone3 itself
+    int cgroupFd = -1;         // CLONE_INTO_CGROUP target, or -1
+    int joinPidFd = -1;        // pid namespace to start the init in (parent setns dance), or -1
+    int joinTimeFd = -1;       // time namespace likewise, or -1
+    bool newTimeNs = false;    // a new time namespace with offsets below
+    std::string timeOffsets;   // "monotonic 5 0\nboottime ..." for /proc/self/timens_offsets
+};
+
+struct Launched {
+    pid_t pid = -1;
+    UniqueFd pidfd;
+};
+
+// Starts the init. `cfg.syncFd` and `cfg.closeFds` are filled here. On failure the child
+// is killed and reaped before returning.
+Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCallbacks& cb);
+
+}  // namespace lc::process

@@ -1,0 +1,89 @@
+// Shared pieces of the runc-cpp command line: global options, logging, command table.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "libcontainer/error.h"
+#include "libcontainer/runtime.h"
+
+namespace cli {
+
+namespace po = boost::program_options;
+
+struct Globals {
+    std::string root = "/run/runc-cpp";
+    std::string logPath;
+    std::string logFormat = "text";
+    bool debug = false;
+    bool systemdCgroup = false;
+    std::string rootless = "auto";
+    std::string criu;
+};
+
+// Writes runc-style log lines: to the --log file when given (text or json), else to stderr
+// as text. Errors also go to stderr as plain text when a log file is in use.
+class Logger {
+public:
+    explicit Logger(const Globals& g);
+    ~Logger();
+    void error(const std::string& msg);
+    void warn(const std::string& msg);
+    void debug(const std::string& msg);
+    bool debugEnabled() const { return debug_; }
+
+private:
+    void line(const char* level, const std::string& msg);
+    FILE* file_ = nullptr;
+    bool json_ = false;
+    bool debug_ = false;
+};
+
+struct Context {
+    Globals globals;
+    Logger* log = nullptr;
+    std::string program;   // argv[0] base name for usage text
+    lc::Result<lc::Runtime> runtime() const;
+};
+
+// A command: parses its own arguments (everything after the command name) and returns the
+// process exit code. Errors are reported through ctx.log before returning 1.
+using CommandFn = int (*)(Context& ctx, const std::vector<std::string>& args);
+
+struct Command {
+    const char* name;
+    const char* summary;
+    CommandFn fn;
+};
+const std::vector<Command>& commands();
+
+// Parses `args` against `desc` (+ positionals); on --help prints usage and returns false with
+// exit code 0 in *rc; on a parse error reports it and sets *rc = 1.
+bool parseArgs(Context& ctx, const char* cmd, const char* usage, const std::vector<std::string>& args,
+               const po::options_description& desc, const po::positional_options_description& pos,
+               po::variables_map& vm, int* rc);
+// Reports an error and returns 1.
+int failWith(Context& ctx, const lc::Error& e);
+int failWith(Context& ctx, const std::string& msg);
+// Takes exactly one <container-id> positional.
+bool requireId(Context& ctx, const po::variables_map& vm, const char* cmd, std::string* id, int* rc);
+
+// "9", "KILL", "SIGKILL" -> 9; -1 if unknown.
+int parseSignal(const std::string& s);
+
+int runCreate(Context&, const std::vector<std::string>&);
+int runStart(Context&, const std::vector<std::string>&);
+int runRun(Context&, const std::vector<std::string>&);
+int runState(Context&, const std::vector<std::string>&);
+int runKill(Context&, const std::vector<std::string>&);
+int runDelete(Context&, const std::vector<std::string>&);
+int runList(Context&, const std::vector<std::string>&);
+int runSpec(Context&, const std::vector<std::string>&);
+int runPause(Context&, const std::vector<std::string>&);
+int runResume(Context&, const std::vector<std::string>&);
+int runPs(Context&, const std::vector<std::string>&);
+
+}  // namespace cli

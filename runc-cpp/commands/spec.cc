@@ -1,0 +1,31 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "../cli.h"
+#include "spec/defaults.h"
+#include "spec/json.h"
+#include "util/fileutil.h"
+
+namespace cli {
+
+int runSpec(Context& ctx, const std::vector<std::string>& args) {
+    po::options_description desc;
+    std::string bundle;
+    bool rootless = false;
+    desc.add_options()
+        ("bundle,b", po::value(&bundle), "path to the root of the bundle directory")
+        ("rootless", po::bool_switch(&rootless), "generate a configuration for a rootless container");
+    po::positional_options_description pos;
+    po::variables_map vm;
+    int rc = 0;
+    if (!parseArgs(ctx, "spec", "[command options]", args, desc, pos, vm, &rc)) return rc;
+    std::string path = (bundle.empty() ? std::string(".") : bundle) + "/config.json";
+    if (::access(path.c_str(), F_OK) == 0) return failWith(ctx, "File " + path + " exists. Remove it first");
+    std::string json = spec::toJson(spec::defaultSpec(rootless), true) + "\n";
+    auto fd = lc::util::openFile(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    if (!fd) return failWith(ctx, fd.error());
+    if (auto r = lc::util::writeAll(fd->get(), json, path); !r) return failWith(ctx, r.error());
+    return 0;
+}
+
+}  // namespace cli

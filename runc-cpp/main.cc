@@ -1,0 +1,133 @@
+// runc-cpp: runc's command line over libcontainer.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <seccomp.h>
+
+#include "cli.h"
+
+namespace cli {
+
+lc::Result<lc::Runtime> Context::runtime() const {
+    lc::RuntimeOptions o;
+    o.root = globals.root;
+    return lc::Runtime::open(o);
+}
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> kCommands = {
+        {"create", "create a container", runCreate},
+        {"delete", "delete any resources held by the container often used with detached container", runDelete},
+        {"kill", "kill sends the specified signal (default: SIGTERM) to the container's init process", runKill},
+        {"list", "lists containers started by runc-cpp with the given root", runList},
+        {"pause", "pause suspends all processes inside the container", runPause},
+        {"ps", "ps displays the processes running inside a container", runPs},
+        {"resume", "resumes all processes that have been previously paused", runResume},
+        {"run", "create and run a container", runRun},
+        {"spec", "create a new specification file", runSpec},
+        {"start", "executes the user defined process in a created container", runStart},
+        {"state", "output the state of a container", runState},
+    };
+    return kCommands;
+}
+
+}  // namespace cli
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+constexpr const char* kSpecVersion = "1.2.0";
+
+void printVersion() {
+    const scmp_version* v = seccomp_version();
+    std::printf("runc-cpp version %s\nspec: %s\nlibseccomp: %u.%u.%u\n", kVersion, kSpecVersion, v->major,
+                v->minor, v->micro);
+}
+
+void printHelp(const char* prog) {
+    std::printf(
+        "NAME:\n   %s - Open Container Initiative runtime (runc-compatible, written in C++)\n\n"
+        "USAGE:\n   %s [global options] command [command options] [arguments...]\n\nCOMMANDS:\n",
+        prog, prog);
+    for (const auto& c : cli::commands()) std::printf("   %-9s %s\n", c.name, c.summary);
+    std::printf(
+        "\nGLOBAL OPTIONS:\n"
+        "   --debug                 enable debug logging\n"
+        "   --log value             set the log file to write runc-cpp logs to (default is stderr)\n"
+        "   --log-format value      set the log format ('text' (default), or 'json')\n"
+        "   --root value            root directory for storage of container state (default: \"/run/runc-cpp\")\n"
+        "   --criu value            accepted for compatibility (checkpointing is not supported)\n"
+        "   --systemd-cgroup        use systemd for cgroups (needs a running systemd)\n"
+        "   --rootless value        ignore cgroup permission errors ('true', 'false', or 'auto')\n"
+        "   --help, -h              show help\n"
+        "   --version, -v           print the version\n");
+}
+
+// Global options that take a value.
+bool takesValue(const std::string& name) {
+    return name == "--root" || name == "--log" || name == "--log-format" || name == "--criu" || name == "--rootless";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const char* prog = "runc-cpp";
+    std::vector<std::string> global;
+    std::string command;
+    std::vector<std::string> rest;
+    int i = 1;
+    for (; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a.empty() || a[0] != '-') break;
+        global.push_back(a);
+        if (a.find('=') == std::string::npos && takesValue(a) && i + 1 < argc) global.push_back(argv[++i]);
+    }
+    if (i < argc) command = argv[i++];
+    for (; i < argc; ++i) rest.emplace_back(argv[i]);
+
+    cli::Globals g;
+    namespace po = boost::program_options;
+    po::options_description gdesc;
+    gdesc.add_options()
+        ("root", po::value(&g.root))
+        ("log", po::value(&g.logPath))
+        ("log-format", po::value(&g.logFormat))
+        ("debug", po::bool_switch(&g.debug))
+        ("systemd-cgroup", po::bool_switch(&g.systemdCgroup))
+        ("rootless", po::value(&g.rootless))
+        ("criu", po::value(&g.criu))
+        ("help,h", "")
+        ("version,v", "");
+    po::variables_map gvm;
+    try {
+        po::store(po::command_line_parser(global).options(gdesc).run(), gvm);
+        po::notify(gvm);
+    } catch (const po::error& e) {
+        std::fprintf(stderr, "%s: %s\n", prog, e.what());
+        return 1;
+    }
+    if (gvm.count("version")) {
+        printVersion();
+        return 0;
+    }
+    if (gvm.count("help") || command.empty() || command == "help") {
+        printHelp(prog);
+        return command.empty() && !gvm.count("help") ? 1 : 0;
+    }
+    if (g.logFormat != "text" && g.logFormat != "json") {
+        std::fprintf(stderr, "invalid log-format: %s\n", g.logFormat.c_str());
+        return 1;
+    }
+    cli::Logger log(g);
+    if (g.systemdCgroup) {
+        log.error("systemd not running on this host, cannot use systemd cgroups manager");
+        return 1;
+    }
+    cli::Context ctx{g, &log, prog};
+    for (const auto& c : cli::commands())
+        if (command == c.name) return c.fn(ctx, rest);
+    log.error("No help topic for '" + command + "'");
+    return 1;
+}
