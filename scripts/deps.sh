@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what runc-cpp needs to build and test, from Debian's packages only.
+set -euo pipefail
+pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev catch2
+      libboost-program-options-dev busybox-static bats python3 procps)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

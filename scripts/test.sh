@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs every test tier: unit tests (Catch2; the [root] ones too when run as root), the
+# library example, and the bats integration suite against the built runc-cpp.
+# The last line is "N passed, N failed, N skipped" over all tiers.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+bash scripts/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0 failed=0 skipped=0
+add() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + ${3:-0})); }
+
+# Catch2 prints either "All tests passed (A assertions in N test cases)" or
+# "test cases: N | P passed | F failed".
+catch_counts() {
+  local out=$1 line
+  line=$(grep -E "^(All tests passed|test cases:)" <<<"$out" | tail -1)
+  if [[ $line == All* ]]; then
+    add "$(sed -E 's/.* in ([0-9]+) test case.*/\1/' <<<"$line")" 0
+  elif [[ $line == test* ]]; then
+    local p f
+    p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+    f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+    add "${p:-0}" "${f:-0}"
+  else
+    add 0 1
+  fi
+}
+
+echo "== unit tests"
+out=$(./build/tests/unit-tests '~[root]' 2>&1); rc=$?
+tail -3 <<<"$out"; ((rc)) && echo "$out" | tail -60
+catch_counts "$out"
+
+if [ "$(id -u)" = 0 ]; then
+  echo "== root unit tests"
+  out=$(./build/tests/unit-tests '[root]' 2>&1); rc=$?
+  tail -3 <<<"$out"; ((rc)) && echo "$out" | tail -60
+  catch_counts "$out"
+else
+  echo "SKIP: root unit tests need root"; add 0 0 1
+fi
+
+if [ -x build/examples/embed-example ]; then
+  echo "== library example"
+  if [ "$(id -u)" = 0 ] && out=$(bash examples/run-example.sh 2>&1); then
+    echo "$out" | tail -2; add 1 0
+  elif [ "$(id -u)" != 0 ]; then
+    echo "SKIP: the library example needs root"; add 0 0 1
+  else
+    echo "$out" | tail -20; add 0 1
+  fi
+fi
+
+if [ "$(id -u)" = 0 ]; then
+  echo "== integration (bats)"
+  out=$(RUNTIME="$PWD/build/runc-cpp/runc-cpp" bash integration/run.sh 2>&1); rc=$?
+  echo "$out" | grep -E "^(not ok|ok .* # skip)" | head -80
+  summary=$(tail -1 <<<"$out")
+  echo "$summary"
+  if [[ $summary =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
+    add "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[4]:-0}"
+  else
+    echo "$out" | tail -30; add 0 1
+  fi
+else
+  echo "SKIP: integration tests need root"; add 0 0 1
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+((failed == 0))
