@@ -52,6 +52,10 @@ Result<void> run(const spec::Hook& hook, std::string_view stateJson) {
     pid_t pid = ::fork();
     if (pid < 0) return errnoError("fork hook " + hook.path);
     if (pid == 0) {
+        sigset_t none;
+        ::sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::signal(SIGPIPE, SIG_DFL);
         ::dup2(rd.get(), 0);
         ::dup2(out.get(), 1);
         ::dup2(out.get(), 2);
