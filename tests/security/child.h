@@ -1,0 +1,32 @@
+// Test helper: run a function in a forked child and collect its wait status.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+
+namespace lc::security::test {
+
+// Forks; the child runs fn() and _exits with its return value (fn must not return through
+// Catch2 or throw). Returns the raw wait status, or -1 when fork/waitpid failed.
+template <typename F>
+int runInChild(F&& fn) {
+    pid_t pid = ::fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        int code = std::forward<F>(fn)();
+        ::_exit(code);
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) return -1;
+    }
+    return status;
+}
+
+inline bool exitedWith(int status, int code) { return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == code; }
+inline bool killedBy(int status, int sig) { return status >= 0 && WIFSIGNALED(status) && WTERMSIG(status) == sig; }
+
+}  // namespace lc::security::test
