@@ -10,13 +10,19 @@
 namespace spec {
 
 // Parses a config.json document. Unknown fields are ignored; wrong types and malformed JSON
-// are errors whose message names the JSON path ("process.args[1]: expected a string").
+// are errors whose message names the JSON path ("process.args[1]: expected string",
+// "linux.resources.memory.limit: expected integer", "process.user.uid: value -1 out of range
+// for uint32", "invalid JSON: parse error: premature EOF at offset 12"). A JSON null is the
+// same as an absent member (a null array element is the element's zero value, as in Go).
 lc::Result<Spec> parseSpec(std::string_view json);
-// Reads and parses a file; errors name the file.
+// Reads and parses a file; errors name the file ("open x: no such file or directory",
+// "parse x: process.args: expected array").
 lc::Result<Spec> loadSpecFile(const std::string& path);
 
 // The `process` object alone (runc exec --process FILE).
 lc::Result<Process> parseProcess(std::string_view json);
+// Reads and parses a process file; errors name the file as loadSpecFile's do.
+lc::Result<Process> loadProcessFile(const std::string& path);
 // A LinuxResources object alone (runc update --resources).
 lc::Result<Resources> parseResources(std::string_view json);
 // A state document (state.json written by us, or `runc state` output).
@@ -27,7 +33,8 @@ lc::Result<State> parseState(std::string_view json);
 // destinations absolute, ... Each error names the field ("process.args: must not be empty").
 lc::Result<void> validate(const Spec& s);
 
-// Writers. Output is compact JSON (no whitespace) unless `pretty`.
+// Writers. Output is compact JSON (no whitespace) unless `pretty` (tab-indented, as `runc spec`
+// writes). Members the OCI JSON marks omitempty are left out when absent, empty, false or 0.
 std::string toJson(const Spec& s, bool pretty = false);
 std::string toJson(const Process& p, bool pretty = false);
 std::string toJson(const Resources& r, bool pretty = false);

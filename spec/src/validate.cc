@@ -1,0 +1,246 @@
+// Semantic checks of a parsed config.json, made before anything is created. The first
+// problem found is returned; its message names the JSON path of the offending field.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "spec/json.h"
+
+namespace spec {
+namespace {
+
+using lc::fail;
+using std::string_view;
+
+template <size_t N>
+bool oneOf(string_view s, const std::array<string_view, N>& set) {
+    return std::find(set.begin(), set.end(), s) != set.end();
+}
+
+bool absolute(string_view p) { return !p.empty() && p.front() == '/'; }
+
+std::string quoted(string_view s) {
+    std::string q = "\"";
+    q += s;
+    q += '"';
+    return q;
+}
+
+std::string idx(string_view base, size_t i) {
+    return std::string(base) + "[" + std::to_string(i) + "]";
+}
+
+bool digits(string_view& s) {
+    size_t n = 0;
+    while (n < s.size() && std::isdigit(static_cast<unsigned char>(s[n]))) ++n;
+    if (n == 0) return false;
+    s.remove_prefix(n);
+    return true;
+}
+
+// 1.MINOR.PATCH with an optional -prerelease / +build suffix; PATCH may be "x".
+bool supportedVersion(string_view v) {
+    if (!v.starts_with("1.")) return false;
+    v.remove_prefix(2);
+    if (!digits(v) || !v.starts_with('.')) return false;
+    v.remove_prefix(1);
+    if (v.starts_with('x'))
+        v.remove_prefix(1);
+    else if (!digits(v))
+        return false;
+    if (v.empty()) return true;
+    if (v.front() != '-' && v.front() != '+') return false;
+    v.remove_prefix(1);
+    return !v.empty() && std::all_of(v.begin(), v.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+';
+    });
+}
+
+constexpr std::array<string_view, 16> kRlimits = {
+    "RLIMIT_AS",     "RLIMIT_CORE",   "RLIMIT_CPU",        "RLIMIT_DATA",
+    "RLIMIT_FSIZE",  "RLIMIT_LOCKS",  "RLIMIT_MEMLOCK",    "RLIMIT_MSGQUEUE",
+    "RLIMIT_NICE",   "RLIMIT_NOFILE", "RLIMIT_NPROC",      "RLIMIT_RSS",
+    "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK",
+};
+constexpr std::array<string_view, 8> kNamespaces = {"pid", "network", "mount", "ipc",
+                                                    "uts", "user",    "cgroup", "time"};
+constexpr std::array<string_view, 9> kPropagation = {
+    "", "private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable"};
+constexpr std::array<string_view, 3> kIoClasses = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE",
+                                                   "IOPRIO_CLASS_IDLE"};
+constexpr std::array<string_view, 7> kSchedPolicies = {
+    "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
+    "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE"};
+
+lc::Result<void> checkProcess(const Process& p) {
+    if (p.args.empty()) return fail("process.args: must not be empty");
+    if (p.cwd.empty()) return fail("process.cwd: must be set");
+    if (!absolute(p.cwd)) return fail("process.cwd: must be an absolute path");
+    std::set<string_view> seen;
+    for (size_t i = 0; i < p.rlimits.size(); ++i) {
+        const Rlimit& rl = p.rlimits[i];
+        std::string at = idx("process.rlimits", i);
+        if (!oneOf(rl.type, kRlimits)) return fail(at + ".type: unknown rlimit " + quoted(rl.type));
+        if (!seen.insert(rl.type).second)
+            return fail(at + ".type: duplicate rlimit " + quoted(rl.type));
+        if (rl.soft > rl.hard) return fail(at + ".soft: must not exceed hard");
+    }
+    if (p.ioPriority) {
+        if (!oneOf(p.ioPriority->klass, kIoClasses))
+            return fail("process.ioPriority.class: unknown class " + quoted(p.ioPriority->klass));
+        if (p.ioPriority->priority < 0 || p.ioPriority->priority > 7)
+            return fail("process.ioPriority.priority: must be between 0 and 7");
+    }
+    if (p.scheduler) {
+        if (!oneOf(p.scheduler->policy, kSchedPolicies))
+            return fail("process.scheduler.policy: unknown policy " + quoted(p.scheduler->policy));
+        if (p.scheduler->nice && (*p.scheduler->nice < -20 || *p.scheduler->nice > 19))
+            return fail("process.scheduler.nice: must be between -20 and 19");
+    }
+    return {};
+}
+
+lc::Result<void> checkHooks(const Hooks& h) {
+    auto list = [](string_view name, const std::vector<Hook>& hooks) -> lc::Result<void> {
+        for (size_t i = 0; i < hooks.size(); ++i) {
+            std::string at = idx(std::string("hooks.") += name, i);
+            if (!absolute(hooks[i].path)) return fail(at + ".path: must be an absolute path");
+            if (hooks[i].timeout && *hooks[i].timeout <= 0)
+                return fail(at + ".timeout: must be positive");
+        }
+        return {};
+    };
+    LC_TRY(list("prestart", h.prestart));
+    LC_TRY(list("createRuntime", h.createRuntime));
+    LC_TRY(list("createContainer", h.createContainer));
+    LC_TRY(list("startContainer", h.startContainer));
+    LC_TRY(list("poststart", h.poststart));
+    LC_TRY(list("poststop", h.poststop));
+    return {};
+}
+
+lc::Result<void> checkMappings(string_view name, const std::vector<IdMapping>& maps) {
+    for (size_t i = 0; i < maps.size(); ++i)
+        if (maps[i].size == 0) return fail(idx(name, i) + ".size: must be positive");
+    return {};
+}
+
+const Namespace* findNamespace(const Linux* l, string_view type) {
+    if (!l) return nullptr;
+    for (const auto& ns : l->namespaces)
+        if (ns.type == type) return &ns;
+    return nullptr;
+}
+
+lc::Result<void> checkResources(const Resources& res) {
+    for (size_t i = 0; i < res.devices.size(); ++i) {
+        const DeviceCgroup& d = res.devices[i];
+        std::string at = idx("linux.resources.devices", i);
+        if (!d.type.empty() && d.type != "a" && d.type != "c" && d.type != "b")
+            return fail(at + ".type: unknown device type " + quoted(d.type));
+        if (d.access.find_first_not_of("rwm") != std::string::npos)
+            return fail(at + ".access: must be a combination of r, w and m");
+    }
+    return {};
+}
+
+lc::Result<void> checkLinux(const Linux& l) {
+    std::set<string_view> seen;
+    for (size_t i = 0; i < l.namespaces.size(); ++i) {
+        const Namespace& ns = l.namespaces[i];
+        std::string at = idx("linux.namespaces", i);
+        if (!oneOf(ns.type, kNamespaces))
+            return fail(at + ".type: unknown namespace type " + quoted(ns.type));
+        if (!seen.insert(ns.type).second)
+            return fail("linux.namespaces: duplicate namespace " + quoted(ns.type));
+        if (!ns.path.empty() && !absolute(ns.path))
+            return fail(at + ".path: must be an absolute path");
+    }
+
+    const Namespace* user = findNamespace(&l, "user");
+    bool mapped = !l.uidMappings.empty() || !l.gidMappings.empty();
+    if (mapped && !user) return fail("linux.uidMappings: id mappings require a user namespace");
+    if (user && user->path.empty()) {
+        if (l.uidMappings.empty())
+            return fail("linux.uidMappings: a new user namespace needs uid mappings");
+        if (l.gidMappings.empty())
+            return fail("linux.gidMappings: a new user namespace needs gid mappings");
+    }
+    LC_TRY(checkMappings("linux.uidMappings", l.uidMappings));
+    LC_TRY(checkMappings("linux.gidMappings", l.gidMappings));
+
+    if (!l.timeOffsets.empty()) {
+        const Namespace* t = findNamespace(&l, "time");
+        if (!t || !t->path.empty())
+            return fail("linux.timeOffsets: time offsets require a new time namespace");
+        for (const auto& [clock, off] : l.timeOffsets) {
+            if (clock != "monotonic" && clock != "boottime")
+                return fail("linux.timeOffsets: unknown clock " + quoted(clock));
+            if (off.nanosecs >= 1000000000U)
+                return fail("linux.timeOffsets[\"" + clock + "\"].nanosecs: must be below 1e9");
+        }
+    }
+
+    for (size_t i = 0; i < l.devices.size(); ++i) {
+        const Device& d = l.devices[i];
+        std::string at = idx("linux.devices", i);
+        if (d.type != "c" && d.type != "b" && d.type != "u" && d.type != "p")
+            return fail(at + ".type: unknown device type " + quoted(d.type));
+        if (!absolute(d.path)) return fail(at + ".path: must be an absolute path");
+    }
+
+    if (l.resources) LC_TRY(checkResources(*l.resources));
+
+    for (const auto& [key, val] : l.sysctl)
+        if (key.empty()) return fail("linux.sysctl: keys must not be empty");
+
+    if (!oneOf(l.rootfsPropagation, kPropagation))
+        return fail("linux.rootfsPropagation: unknown propagation " + quoted(l.rootfsPropagation));
+
+    if (l.seccomp) {
+        if (l.seccomp->defaultAction.empty())
+            return fail("linux.seccomp.defaultAction: must be set");
+        for (size_t i = 0; i < l.seccomp->syscalls.size(); ++i)
+            if (l.seccomp->syscalls[i].action.empty())
+                return fail(idx("linux.seccomp.syscalls", i) + ".action: must be set");
+    }
+
+    if (l.personality && l.personality->domain != "LINUX" && l.personality->domain != "LINUX32")
+        return fail("linux.personality.domain: unknown domain " + quoted(l.personality->domain));
+    return {};
+}
+
+}  // namespace
+
+lc::Result<void> validate(const Spec& s) {
+    if (s.ociVersion.empty()) return fail("ociVersion: must be set");
+    if (!supportedVersion(s.ociVersion))
+        return fail("ociVersion: unsupported version " + quoted(s.ociVersion));
+
+    if (!s.root) return fail("root: must be set");
+    if (s.root->path.empty()) return fail("root.path: must be set");
+
+    if (!s.process) return fail("process: must be set");
+    LC_TRY(checkProcess(*s.process));
+
+    for (size_t i = 0; i < s.mounts.size(); ++i)
+        if (!absolute(s.mounts[i].destination))
+            return fail(idx("mounts", i) + ".destination: must be an absolute path");
+
+    if (s.hooks) LC_TRY(checkHooks(*s.hooks));
+
+    const Linux* l = s.linux ? &*s.linux : nullptr;
+    if (!findNamespace(l, "uts")) {
+        if (!s.hostname.empty())
+            return fail("hostname: unable to set hostname without a private UTS namespace");
+        if (!s.domainname.empty())
+            return fail("domainname: unable to set domainname without a private UTS namespace");
+    }
+    if (l) LC_TRY(checkLinux(*l));
+    return {};
+}
+
+}  // namespace spec

@@ -1,0 +1,203 @@
+// spec/ validate(): accepted configs and the exact message for each rejected one.
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <string>
+
+#include "spec/defaults.h"
+#include "spec/json.h"
+#include "spec_test_util.h"
+
+using spec_test::readData;
+
+namespace {
+
+std::string problem(const spec::Spec& s) {
+    auto r = spec::validate(s);
+    return r ? "<valid>" : r.error().message();
+}
+
+}  // namespace
+
+TEST_CASE("real configs and the defaults validate", "[spec]") {
+    auto file = GENERATE(as<std::string>{}, "ctr-echo.json", "ctr-tty.json", "docker-run.json",
+                         "podman-run.json", "spec/full.json");
+    INFO(file);
+    auto s = spec::parseSpec(readData(file));
+    REQUIRE(s);
+    CHECK(problem(*s) == "<valid>");
+    CHECK(problem(spec::defaultSpec(false)) == "<valid>");
+    CHECK(problem(spec::defaultSpec(true)) == "<valid>");
+}
+
+TEST_CASE("ociVersion must be 1.x", "[spec]") {
+    spec::Spec s = spec::defaultSpec(false);
+    for (const char* ok : {"1.0.0", "1.0.2-dev", "1.1.0-rc.1", "1.2.0", "1.3.x", "1.0.0+build.5",
+                           "1.10.12"}) {
+        s.ociVersion = ok;
+        CHECK(problem(s) == "<valid>");
+    }
+    for (const char* bad : {"2.0.0", "0.9.0", "1", "1.", "1.0", "v1.0.0", "1.0.0garbage",
+                            "10.0.0", "1.0.0-", "1.a.0", "garbage", " 1.0.0"}) {
+        s.ociVersion = bad;
+        CHECK(problem(s) == std::string("ociVersion: unsupported version \"") + bad + "\"");
+    }
+    s.ociVersion.clear();
+    CHECK(problem(s) == "ociVersion: must be set");
+}
+
+TEST_CASE("invalid configs are rejected naming the field", "[spec]") {
+    using Edit = std::function<void(spec::Spec&)>;
+    struct Case {
+        const char* what;
+        Edit edit;
+        const char* error;
+    };
+    const Case cases[] = {
+        {"no root", [](auto& s) { s.root.reset(); }, "root: must be set"},
+        {"empty root", [](auto& s) { s.root->path.clear(); }, "root.path: must be set"},
+        {"no process", [](auto& s) { s.process.reset(); }, "process: must be set"},
+        {"no args", [](auto& s) { s.process->args.clear(); }, "process.args: must not be empty"},
+        {"no cwd", [](auto& s) { s.process->cwd.clear(); }, "process.cwd: must be set"},
+        {"relative cwd", [](auto& s) { s.process->cwd = "work"; },
+         "process.cwd: must be an absolute path"},
+        {"unknown rlimit", [](auto& s) { s.process->rlimits.push_back({"RLIMIT_FOO", 1, 1}); },
+         "process.rlimits[1].type: unknown rlimit \"RLIMIT_FOO\""},
+        {"lower-case rlimit", [](auto& s) { s.process->rlimits[0].type = "nofile"; },
+         "process.rlimits[0].type: unknown rlimit \"nofile\""},
+        {"duplicate rlimit", [](auto& s) { s.process->rlimits.push_back({"RLIMIT_NOFILE", 1, 1}); },
+         "process.rlimits[1].type: duplicate rlimit \"RLIMIT_NOFILE\""},
+        {"soft above hard", [](auto& s) { s.process->rlimits[0].soft = 2048; },
+         "process.rlimits[0].soft: must not exceed hard"},
+        {"io class", [](auto& s) { s.process->ioPriority = spec::IoPriority{"RT", 0}; },
+         "process.ioPriority.class: unknown class \"RT\""},
+        {"io priority",
+         [](auto& s) { s.process->ioPriority = spec::IoPriority{"IOPRIO_CLASS_BE", 8}; },
+         "process.ioPriority.priority: must be between 0 and 7"},
+        {"sched policy", [](auto& s) { s.process->scheduler.emplace().policy = "FAST"; },
+         "process.scheduler.policy: unknown policy \"FAST\""},
+        {"sched nice",
+         [](auto& s) {
+             s.process->scheduler.emplace().policy = "SCHED_OTHER";
+             s.process->scheduler->nice = 20;
+         },
+         "process.scheduler.nice: must be between -20 and 19"},
+        {"relative mount", [](auto& s) { s.mounts[3].destination = "dev/shm"; },
+         "mounts[3].destination: must be an absolute path"},
+        {"empty mount", [](auto& s) { s.mounts.push_back({}); },
+         "mounts[7].destination: must be an absolute path"},
+        {"relative hook",
+         [](auto& s) { s.hooks.emplace().poststart.push_back({"hook", {}, {}, {}}); },
+         "hooks.poststart[0].path: must be an absolute path"},
+        {"zero timeout",
+         [](auto& s) {
+             s.hooks.emplace().prestart.push_back({"/bin/hook", {}, {}, 0});
+         },
+         "hooks.prestart[0].timeout: must be positive"},
+        {"negative timeout",
+         [](auto& s) {
+             s.hooks.emplace().createRuntime = {{"/a", {}, {}, 1}, {"/b", {}, {}, -3}};
+         },
+         "hooks.createRuntime[1].timeout: must be positive"},
+        {"hostname without uts",
+         [](auto& s) { std::erase_if(s.linux->namespaces, [](auto& n) { return n.type == "uts"; }); },
+         "hostname: unable to set hostname without a private UTS namespace"},
+        {"domainname without uts",
+         [](auto& s) {
+             s.hostname.clear();
+             s.domainname = "example.org";
+             s.linux->namespaces.clear();
+         },
+         "domainname: unable to set domainname without a private UTS namespace"},
+        {"hostname without linux", [](auto& s) { s.linux.reset(); },
+         "hostname: unable to set hostname without a private UTS namespace"},
+        {"unknown namespace", [](auto& s) { s.linux->namespaces.push_back({"net", ""}); },
+         "linux.namespaces[6].type: unknown namespace type \"net\""},
+        {"duplicate namespace", [](auto& s) { s.linux->namespaces.push_back({"pid", "/proc/1/ns/pid"}); },
+         "linux.namespaces: duplicate namespace \"pid\""},
+        {"relative ns path", [](auto& s) { s.linux->namespaces[1].path = "netns"; },
+         "linux.namespaces[1].path: must be an absolute path"},
+        {"mappings without userns",
+         [](auto& s) { s.linux->uidMappings.push_back({0, 1000, 1}); },
+         "linux.uidMappings: id mappings require a user namespace"},
+        {"gid mappings without userns",
+         [](auto& s) { s.linux->gidMappings.push_back({0, 1000, 1}); },
+         "linux.uidMappings: id mappings require a user namespace"},
+        {"userns without mappings", [](auto& s) { s.linux->namespaces.push_back({"user", ""}); },
+         "linux.uidMappings: a new user namespace needs uid mappings"},
+        {"userns without gid mappings",
+         [](auto& s) {
+             s.linux->namespaces.push_back({"user", ""});
+             s.linux->uidMappings.push_back({0, 1000, 1});
+         },
+         "linux.gidMappings: a new user namespace needs gid mappings"},
+        {"zero-size mapping",
+         [](auto& s) {
+             s.linux->namespaces.push_back({"user", ""});
+             s.linux->uidMappings.push_back({0, 1000, 1});
+             s.linux->gidMappings = {{0, 1000, 1}, {1, 2000, 0}};
+         },
+         "linux.gidMappings[1].size: must be positive"},
+        {"time offsets without timens", [](auto& s) { s.linux->timeOffsets["monotonic"] = {1, 0}; },
+         "linux.timeOffsets: time offsets require a new time namespace"},
+        {"time offsets, joined timens",
+         [](auto& s) {
+             s.linux->namespaces.push_back({"time", "/proc/1/ns/time"});
+             s.linux->timeOffsets["boottime"] = {1, 0};
+         },
+         "linux.timeOffsets: time offsets require a new time namespace"},
+        {"unknown clock",
+         [](auto& s) {
+             s.linux->namespaces.push_back({"time", ""});
+             s.linux->timeOffsets["realtime"] = {1, 0};
+         },
+         "linux.timeOffsets: unknown clock \"realtime\""},
+        {"device type", [](auto& s) { s.linux->devices.push_back({"x", "/dev/x", 1, 1, {}, {}, {}}); },
+         "linux.devices[0].type: unknown device type \"x\""},
+        {"device path", [](auto& s) { s.linux->devices.push_back({"c", "dev/null", 1, 3, {}, {}, {}}); },
+         "linux.devices[0].path: must be an absolute path"},
+        {"cgroup device type", [](auto& s) { s.linux->resources->devices[0].type = "u"; },
+         "linux.resources.devices[0].type: unknown device type \"u\""},
+        {"cgroup device access", [](auto& s) { s.linux->resources->devices[0].access = "rwx"; },
+         "linux.resources.devices[0].access: must be a combination of r, w and m"},
+        {"empty sysctl key", [](auto& s) { s.linux->sysctl[""] = "1"; },
+         "linux.sysctl: keys must not be empty"},
+        {"propagation", [](auto& s) { s.linux->rootfsPropagation = "recursive"; },
+         "linux.rootfsPropagation: unknown propagation \"recursive\""},
+        {"seccomp default", [](auto& s) { s.linux->seccomp.emplace(); },
+         "linux.seccomp.defaultAction: must be set"},
+        {"seccomp action",
+         [](auto& s) {
+             s.linux->seccomp.emplace().defaultAction = "SCMP_ACT_ALLOW";
+             s.linux->seccomp->syscalls.push_back({{"read"}, "", {}, {}});
+         },
+         "linux.seccomp.syscalls[0].action: must be set"},
+        {"personality", [](auto& s) { s.linux->personality = spec::Personality{"LINUX64", {}}; },
+         "linux.personality.domain: unknown domain \"LINUX64\""},
+    };
+    for (const auto& c : cases) {
+        INFO(c.what);
+        spec::Spec s = spec::defaultSpec(false);
+        c.edit(s);
+        CHECK(problem(s) == c.error);
+    }
+}
+
+TEST_CASE("validate accepts what runc accepts", "[spec]") {
+    spec::Spec s = spec::defaultSpec(false);
+    // Joining a user namespace needs no mappings; joining a uts namespace allows a hostname.
+    s.linux->namespaces.push_back({"user", "/proc/42/ns/user"});
+    s.linux->namespaces[3].path = "/proc/42/ns/uts";
+    s.linux->namespaces.push_back({"time", ""});
+    s.linux->timeOffsets["monotonic"] = {-10, 999999999};
+    s.linux->rootfsPropagation = "rprivate";
+    s.linux->personality = spec::Personality{"LINUX", {}};
+    s.linux->seccomp.emplace().defaultAction = "SCMP_ACT_ALLOW";
+    s.linux->devices.push_back({"p", "/dev/fifo", 0, 0, {}, {}, {}});
+    s.process->capabilities->bounding.push_back("CAP_NOT_A_THING");  // warned about later
+    s.process->rlimits.push_back({"RLIMIT_CORE", UINT64_MAX, UINT64_MAX});
+    s.process->ioPriority = spec::IoPriority{"IOPRIO_CLASS_IDLE", 7};
+    s.hooks.emplace().prestart.push_back({"/bin/hook", {"hook"}, {}, 3});
+    s.mounts.push_back({"/", "bind", "/", {"rbind"}, {}, {}});
+    CHECK(problem(s) == "<valid>");
+}
