@@ -18,8 +18,13 @@ struct Error {
     // The full text: the context, then the code's description when there is a code.
     [[nodiscard]] std::string message() const {
         if (!code) return context;
-        if (context.empty()) return code.message();
-        return context + ": " + code.message();
+        // strerror text, lower-cased as Go (and so runc) prints it: callers match on
+        // "no such file or directory" and "permission denied".
+        std::string text = code.message();
+        if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z' && !(text.size() > 1 && text[1] >= 'A' && text[1] <= 'Z'))
+            text[0] = static_cast<char>(text[0] - 'A' + 'a');
+        if (context.empty()) return text;
+        return context + ": " + text;
     }
     [[nodiscard]] int errnum() const { return code ? code.value() : 0; }
 
