@@ -20,7 +20,13 @@ int runState(Context& ctx, const std::vector<std::string>& args) {
     if (!c) return failWith(ctx, c.error());
     auto st = c->state();
     if (!st) return failWith(ctx, st.error());
-    std::string out = spec::toJson(*st, true);
+    // runc indents `state` output with two spaces (the writer's pretty form uses tabs, which
+    // never occur inside JSON strings).
+    std::string out;
+    for (char ch : spec::toJson(*st, true)) {
+        if (ch == '\t') out += "  ";
+        else out += ch;
+    }
     std::printf("%s\n", out.c_str());
     return 0;
 }

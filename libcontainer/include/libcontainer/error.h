@@ -23,6 +23,7 @@ struct Error {
         std::string text = code.message();
         if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z' && !(text.size() > 1 && text[1] >= 'A' && text[1] <= 'Z'))
             text[0] = static_cast<char>(text[0] - 'A' + 'a');
+        if (text.empty()) return context;
         if (context.empty()) return text;
         return context + ": " + text;
     }
@@ -47,9 +48,23 @@ inline std::unexpected<Error> errnoError(std::string context, int err = errno) {
 inline std::unexpected<Error> fail(std::string context) {
     return std::unexpected(Error{std::error_code(), std::move(context)});
 }
-// An Error with an explicit code.
+// A category for codes whose context already says everything ("container does not exist"):
+// message() adds no strerror text, errnum() still tells the cause.
+inline const std::error_category& quietCategory() {
+    struct Quiet : std::error_category {
+        const char* name() const noexcept override { return "lc-quiet"; }
+        std::string message(int) const override { return {}; }
+    };
+    static const Quiet kQuiet;
+    return kQuiet;
+}
+inline std::unexpected<Error> failQuiet(int err, std::string context) {
+    return std::unexpected(Error{std::error_code(err, quietCategory()), std::move(context)});
+}
+// An Error whose message is complete as given, with a code that tells the cause
+// (errnum()); unlike errnoError, no strerror text is appended.
 inline std::unexpected<Error> fail(int err, std::string context) {
-    return std::unexpected(Error{std::error_code(err, std::generic_category()), std::move(context)});
+    return failQuiet(err, std::move(context));
 }
 
 }  // namespace lc

@@ -174,7 +174,7 @@ void runInit(const InitConfig& cfg) {
     auto r = initSteps(cfg);
     const Error& e = r.error();
     // After Ready the channel is gone: the error can only go to stderr.
-    if (!sendMsg(cfg.syncFd, Msg::Error, e.errnum(), e.context).has_value()) {
+    if (!sendMsg(cfg.syncFd, Msg::Error, e.errnum(), e.message()).has_value()) {
         std::string line = "runc-cpp init: " + e.message() + "\n";
         (void)!::write(2, line.data(), line.size());
     }

@@ -77,7 +77,7 @@ Result<void> drive(int sock, pid_t pid, const LaunchCallbacks& cb) {
             case Msg::MountsReady:
                 if (cb.onMountsReady) {
                     if (auto r = cb.onMountsReady(pid); !r) {
-                        (void)sendMsg(sock, Msg::Error, r.error().errnum(), r.error().context);
+                        (void)sendMsg(sock, Msg::Error, r.error().errnum(), r.error().message());
                         return r;
                     }
                 }

@@ -15,13 +15,13 @@ namespace lc::state {
 
 Result<void> validateId(const std::string& id) {
     if (id.empty()) return fail(EINVAL, "container id cannot be empty");
-    if (id == "." || id == "..") return fail(EINVAL, "invalid id format: " + id);
+    if (id == "." || id == "..") return fail(EINVAL, "invalid container ID format: " + id);
     for (char c : id) {
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                   c == '_' || c == '+' || c == '-' || c == '.';
-        if (!ok) return fail(EINVAL, "invalid id format: " + id);
+        if (!ok) return fail(EINVAL, "invalid container ID format: " + id);
     }
-    if (id.size() > 1024) return fail(EINVAL, "invalid id format: id too long");
+    if (id.size() > 1024) return fail(EINVAL, "invalid container ID format: id too long");
     return {};
 }
 
@@ -62,7 +62,7 @@ Result<ContainerDir> Store::create(const std::string& id) const {
     }
     std::string path = root_ + "/" + id;
     if (::mkdir(path.c_str(), 0711) < 0) {
-        if (errno == EEXIST) return fail(EEXIST, "container with id exists: " + id);
+        if (errno == EEXIST) return fail(EEXIST, "container with given ID already exists: " + id);
         return errnoError("mkdir " + path);
     }
     auto fd = openDir(path);
