@@ -24,6 +24,8 @@ struct Options {
 };
 
 // Picks the layout from the mount root (statfs magic, and <root>/unified on hybrid hosts).
+// Plain directories (test fixtures) are recognised by layout: <root>/cgroup.controllers is v2,
+// <root>/unified/cgroup.controllers is hybrid, sub-directories holding cgroup.procs are v1.
 Result<Layout> detect(const Options& opts);
 
 struct Stats {
@@ -33,6 +35,8 @@ struct Stats {
     uint64_t cpuThrottlingPeriods = 0, cpuThrottledPeriods = 0, cpuThrottledTimeNs = 0;
     // memory
     uint64_t memoryUsage = 0, memoryMaxUsage = 0, memoryLimit = 0, memoryFailcnt = 0;
+    // memory+swap, as cgroup v1's memsw files report it (v2: memory.swap.* plus memory.*).
+    // Limits read "max" on v2 are UINT64_MAX.
     uint64_t swapUsage = 0, swapLimit = 0;
     std::map<std::string, uint64_t> memoryStat;  // memory.stat keys as the kernel names them
     // pids
@@ -40,7 +44,7 @@ struct Stats {
     // blkio: (major, minor, op, value)
     struct BlkioEntry { uint64_t major, minor; std::string op; uint64_t value; };
     std::vector<BlkioEntry> ioServiceBytes, ioServiced;
-    // hugetlb: page size ("2MB") -> usage, max, failcnt
+    // hugetlb: page size ("2MB") -> usage, max (the limit), failcnt (v2: "max" in .events)
     struct Hugetlb { uint64_t usage = 0, max = 0, failcnt = 0; };
     std::map<std::string, Hugetlb> hugetlb;
 };
@@ -53,7 +57,11 @@ public:
     // Creates the cgroup directories (existing ones are reused, as runc does).
     virtual Result<void> create() = 0;
     // Writes every field of `res` that is set; a field the host cannot honour is an error
-    // naming the field and the missing file.
+    // naming the field and the missing file. Zeros that Docker sends for "unset" (memory
+    // limit/reservation/swap/kernel, cpu shares/quota/period, blockIO weight) are skipped.
+    // Device rules are applied as listed, later rules overriding earlier ones (see
+    // devices/rules.h); an empty list leaves device access untouched, and the runtime's
+    // default device rules are the caller's to add.
     virtual Result<void> set(const spec::Resources& res) = 0;
     // Moves a process into the cgroup (all hierarchies).
     virtual Result<void> addProcess(pid_t pid) = 0;
