@@ -1,19 +1,53 @@
 // The container's filesystem: mounts, devices, pivot_root, masked and readonly paths.
-// Called in the container's init after clone, inside its new mount namespace.
+//
+// Sequence (the process engineer's side):
+//   parent, before clone:  rootfs::resolve(cfg)            reads the host mount table
+//   init child (new mount namespace, single-threaded):
+//                          rootfs::prepare(cfg)
+//                          ... prestart/createRuntime hooks (parent), createContainer hooks ...
+//                          rootfs::switchRoot(cfg)
+//                          rootfs::finalize(cfg)
+//
+// resolve() is optional: when it was not called, prepare() and switchRoot() read the host
+// mount table themselves (in the child). Calling it in the parent keeps the child lean.
 #pragma once
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "libcontainer/error.h"
 #include "spec/spec.h"
-#include "sys/syscalls.h"
+
+namespace lc::sys {
+class Syscalls;  // sys/syscalls.h
+}
 
 namespace lc::rootfs {
 
+// A cgroup v1 hierarchy mounted on the host.
+struct CgroupHierarchy {
+    std::string mountpoint;               // "/sys/fs/cgroup/cpu,cpuacct"
+    std::vector<std::string> subsystems;  // {"cpu", "cpuacct"} or {"name=systemd"}
+};
+
+// Facts about the host mount table that the child needs; filled by resolve().
+struct HostInfo {
+    bool resolved = false;
+    std::vector<CgroupHierarchy> cgroupV1;  // v1 hierarchies, in mount table order
+    std::string cgroupUnified;              // hybrid hosts: the cgroup2 mountpoint, else ""
+    std::string rootfsParentMount;          // the mount the rootfs lives on (may be rootfs)
+    bool rootfsParentShared = false;        // ... and whether it has shared propagation
+    std::vector<std::string> pseudoMounts;  // full proc/sysfs mounts outside the rootfs
+    bool hasKcore = false;                  // /proc/kcore exists (for the /dev/core link)
+};
+
 struct Config {
     const spec::Spec* spec = nullptr;
-    std::string rootfs;      // absolute host path of root.path (resolved against the bundle)
+    std::string rootfs;      // absolute host path of root.path (resolved against the bundle,
+                             // symlinks resolved: resolve() canonicalises it)
+    std::string bundle;      // bundle directory: relative bind sources are relative to it
+                             // ("" = the current directory)
     bool noPivot = false;    // --no-pivot: MS_MOVE + chroot instead of pivot_root
     bool inUserNs = false;   // a new user namespace: bind-mount devices instead of mknod
     bool newCgroupNs = false;
@@ -22,17 +56,25 @@ struct Config {
     // host is cgroup v2 only. Used for mounts of type "cgroup".
     std::map<std::string, std::string> cgroupPaths;
     bool cgroupV2Only = false;
+    HostInfo host;           // filled by resolve()
     sys::Syscalls* sys = nullptr;  // nullptr = sys::real()
 };
 
-// Before hooks: makes / private (or rootfsPropagation), bind-mounts the rootfs onto itself,
-// performs every entry of spec.mounts in order (targets resolved inside the rootfs, never
-// through a symlink out of it), creates /dev (default devices, /dev/fd etc. symlinks,
-// /dev/ptmx, spec.linux.devices).
+// In the parent, before clone: canonicalises cfg.rootfs and fills cfg.host from
+// /proc/self/mountinfo (cgroup v1 hierarchies, the rootfs's parent mount, host proc/sysfs
+// mounts for --no-pivot, /proc/kcore).
+Result<void> resolve(Config& cfg);
+
+// Before hooks: makes / rslave (or linux.rootfsPropagation), makes the rootfs's parent mount
+// private if it is shared, bind-mounts the rootfs onto itself, performs every entry of
+// spec.mounts in order (targets resolved inside the rootfs, never through a symlink out of
+// it), creates /dev (default devices, spec.linux.devices, /dev/fd etc. symlinks, /dev/ptmx)
+// unless the spec bind-mounts /dev.
 Result<void> prepare(const Config& cfg);
 // pivot_root (or MS_MOVE + chroot), detach the old root, chdir("/").
 Result<void> switchRoot(const Config& cfg);
-// After the switch: maskedPaths, readonlyPaths, root.readonly, final rootfsPropagation.
+// After the switch: rootfsPropagation (shared/unbindable) on /, readonlyPaths, maskedPaths,
+// read-only /dev (when its mount asked for "ro"), root.readonly.
 Result<void> finalize(const Config& cfg);
 
 }  // namespace lc::rootfs
