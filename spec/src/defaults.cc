@@ -54,7 +54,7 @@ Linux defaultLinux() {
     Resources res;
     res.devices = {DeviceCgroup{false, "", std::nullopt, std::nullopt, "rwm"}};
     l.resources = std::move(res);
-    for (const char* t : {"pid", "network", "ipc", "uts", "mount", "cgroup"})
+    for (const char* t : {"pid", "network", "ipc", "uts", "mount"})
         l.namespaces.push_back(Namespace{t, ""});
     l.maskedPaths = {
         "/proc/acpi",          "/proc/asound",       "/proc/kcore",       "/proc/keys",

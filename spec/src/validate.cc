@@ -76,7 +76,7 @@ constexpr std::array<string_view, 7> kSchedPolicies = {
     "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE"};
 
 lc::Result<void> checkProcess(const Process& p) {
-    if (p.args.empty()) return fail("process.args: must not be empty");
+    if (p.args.empty()) return fail("process.args: args must not be empty");
     if (p.cwd.empty()) return fail("process.cwd: must be set");
     if (!absolute(p.cwd)) return fail("process.cwd: must be an absolute path");
     std::set<string_view> seen;

@@ -58,7 +58,7 @@ Result<Locked> lockAndRefresh(Container::Impl& c) {
         if (rec.error().errnum() != ENOENT) return std::unexpected(rec.error());
         c.hasRecord = false;
     }
-    auto st = api::deriveStatus(c, *dir);
+    auto st = api::deriveStatus(c, *dir, true);
     return Locked{std::move(*dir), st};
 }
 
@@ -78,7 +78,7 @@ Result<spec::State> Container::state() const {
     state::Store store(impl_->opts.root);
     auto dir = store.open(impl_->id);
     if (!dir) return std::unexpected(dir.error());
-    return api::toOciState(*impl_, api::deriveStatus(*impl_, *dir));
+    return api::toOciState(*impl_, api::deriveStatus(*impl_, *dir, false));
 }
 
 Result<void> Container::start() {
@@ -129,7 +129,7 @@ Result<void> Container::kill(int sig, bool all) {
     auto dir = store.open(impl_->id);
     if (!dir) return std::unexpected(dir.error());
     if (impl_->hasRecord == false) return fail(ESRCH, "container not running");
-    auto st = api::deriveStatus(*impl_, *dir);
+    auto st = api::deriveStatus(*impl_, *dir, false);
     if (st == state::Status::Stopped && !all) return fail(ESRCH, "container not running");
     if (all) {
         auto cg = loadCgroup(*impl_);

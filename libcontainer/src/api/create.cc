@@ -35,10 +35,14 @@ Result<std::string> realPath(const std::string& p, const std::string& what) {
 struct CreateUndo {
     const state::ContainerDir* dir = nullptr;
     cgroups::Manager* cg = nullptr;
+    const spec::Spec* spec = nullptr;
+    std::string stateJson;  // set once the init existed: poststop hooks then run, as runc does
     bool armed = true;
     ~CreateUndo() {
         if (!armed) return;
         if (cg) (void)cg->destroy();
+        if (spec && spec->hooks && !stateJson.empty())
+            (void)hooks::runAll(spec->hooks->poststop, stateJson, "poststop");
         if (dir) (void)dir->remove();
     }
 };
@@ -48,6 +52,36 @@ std::string timeOffsets(const spec::Linux& l) {
     for (const auto& [clock, off] : l.timeOffsets)
         out += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
     return out;
+}
+
+// The spec's resources plus the device rules every container gets, as runc does: deny all
+// first, the spec's rules, the standard devices, then each device the spec creates.
+spec::Resources effectiveResources(const spec::Linux& l) {
+    spec::Resources r = l.resources ? *l.resources : spec::Resources{};
+    std::vector<spec::DeviceCgroup> rules;
+    rules.push_back({false, "a", std::nullopt, std::nullopt, "rwm"});
+    rules.insert(rules.end(), r.devices.begin(), r.devices.end());
+    auto allow = [&](const char* type, std::optional<int64_t> major, std::optional<int64_t> minor, const char* access) {
+        rules.push_back({true, type, major, minor, access});
+    };
+    allow("c", std::nullopt, std::nullopt, "m");
+    allow("b", std::nullopt, std::nullopt, "m");
+    allow("c", 1, 3, "rwm");    // null
+    allow("c", 1, 8, "rwm");    // random
+    allow("c", 1, 7, "rwm");    // full
+    allow("c", 5, 0, "rwm");    // tty
+    allow("c", 1, 5, "rwm");    // zero
+    allow("c", 1, 9, "rwm");    // urandom
+    allow("c", 136, std::nullopt, "rwm");  // /dev/pts/*
+    allow("c", 5, 2, "rwm");    // ptmx
+    allow("c", 10, 200, "rwm"); // net/tun
+    for (const auto& d : l.devices) {
+        const char* type = d.type == "b" ? "b" : "c";
+        if (d.type == "p") continue;
+        allow(type, d.major, d.minor, "rwm");
+    }
+    r.devices = std::move(rules);
+    return r;
 }
 
 }  // namespace
@@ -100,8 +134,10 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     state::Store store(opts_.root);
     auto dir = store.create(o.id);
     if (!dir) return std::unexpected(dir.error());
+    std::unique_ptr<cgroups::Manager> cgm;  // outlives `undo`, which uses it
     CreateUndo undo;
     undo.dir = &*dir;
+    undo.spec = &sp;
 
     LC_TRY(util::writeFileAtomic(dir->fd(), state::kConfigFile, *raw, 0600));
     if (::mkfifoat(dir->fd(), state::kFifoFile, 0622) < 0) return errnoError("mkfifo exec.fifo");
@@ -113,10 +149,11 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     cgOpts.mountRoot = opts_.cgroupRoot;
     auto cg = cgroups::make(cgOpts, lx.cgroupsPath, o.id);
     if (!cg) return std::unexpected(cg.error().wrap("cgroups"));
-    undo.cg = cg->get();
-    LC_TRY_CTX((*cg)->create(), "create cgroup");
-    if (lx.resources) LC_TRY_CTX((*cg)->set(*lx.resources), "set cgroup resources");
-    auto leaf = (*cg)->openLeafForClone();
+    cgm = std::move(*cg);
+    undo.cg = cgm.get();
+    LC_TRY_CTX(cgm->create(), "create cgroup");
+    LC_TRY_CTX(cgm->set(effectiveResources(lx)), "set cgroup resources");
+    auto leaf = cgm->openLeafForClone();
     if (!leaf) return std::unexpected(leaf.error());
 
     auto joinFds = namespaces::openJoins(*nsPlan);
@@ -138,8 +175,8 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     init.rootfs.noPivot = o.noPivot;
     init.rootfs.inUserNs = nsPlan->newUser();
     init.rootfs.newCgroupNs = nsPlan->newFlags & CLONE_NEWCGROUP;
-    init.rootfs.cgroupPaths = (*cg)->paths();
-    init.rootfs.cgroupV2Only = (*cg)->layout() == cgroups::Layout::V2;
+    init.rootfs.cgroupPaths = cgm->paths();
+    init.rootfs.cgroupV2Only = cgm->layout() == cgroups::Layout::V2;
 
     process::LaunchPlan lp;
     // The cgroup and time namespaces are made later: cgroup once the init is in its cgroup,
@@ -164,7 +201,7 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     rec.created = api::nowRfc3339();
     rec.ociVersion = sp.ociVersion;
     rec.annotations = sp.annotations;
-    rec.cgroupPaths = (*cg)->paths();
+    rec.cgroupPaths = cgm->paths();
     rec.ownPidNs = nsPlan->newPid();
 
     auto impl = std::make_unique<Container::Impl>();
@@ -172,13 +209,14 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     cb.afterClone = [&](pid_t pid) -> Result<void> {
         rec.pid = pid;
         if (nsPlan->newUser()) LC_TRY(namespaces::writeIdMaps(pid, lx));
-        if (lp.cgroupFd < 0) LC_TRY_CTX((*cg)->addProcess(pid), "join cgroup");
+        if (lp.cgroupFd < 0) LC_TRY_CTX(cgm->addProcess(pid), "join cgroup");
         return {};
     };
     cb.stateJson = [&](pid_t) { return api::stateJsonFor(rec, "creating"); };
     cb.onMountsReady = [&](pid_t) -> Result<void> {
         if (!sp.hooks) return {};
         std::string stateJson = api::stateJsonFor(rec, "creating");
+        undo.stateJson = api::stateJsonFor(rec, "stopped");
         LC_TRY(hooks::runAll(sp.hooks->prestart, stateJson, "prestart"));
         LC_TRY(hooks::runAll(sp.hooks->createRuntime, stateJson, "createRuntime"));
         return {};

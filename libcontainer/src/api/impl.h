@@ -25,8 +25,9 @@ namespace api {
 
 // Now as RFC 3339 with nanoseconds, UTC ("2026-11-26T10:00:00.123456789Z").
 std::string nowRfc3339();
-// Status from facts; `dir` is the container directory.
-state::Status deriveStatus(const Container::Impl& c, const state::ContainerDir& dir);
+// Status from facts; `dir` is the container directory, `locked` whether we hold its lock
+// (then a missing state.json means a create that died, not one in progress).
+state::Status deriveStatus(const Container::Impl& c, const state::ContainerDir& dir, bool locked);
 // The state JSON given to hooks and printed by `state`.
 spec::State toOciState(const Container::Impl& c, state::Status st);
 std::string stateJsonFor(const state::Record& rec, std::string_view status);

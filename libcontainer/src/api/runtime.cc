@@ -45,11 +45,11 @@ std::string nowRfc3339() {
     return buf;
 }
 
-state::Status deriveStatus(const Container::Impl& c, const state::ContainerDir& dir) {
+state::Status deriveStatus(const Container::Impl& c, const state::ContainerDir& dir, bool locked) {
     state::Facts f;
     f.hasRecord = c.hasRecord;
     if (!c.hasRecord) {
-        f.createLocked = state::Store::isLocked(dir);
+        f.createLocked = !locked && state::Store::isLocked(dir);
         return state::derive(f);
     }
     f.initAlive = state::initAlive(c.rec);
