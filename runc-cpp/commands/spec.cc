@@ -21,7 +21,8 @@ int runSpec(Context& ctx, const std::vector<std::string>& args) {
     if (!parseArgs(ctx, "spec", "[command options]", args, desc, pos, vm, &rc)) return rc;
     std::string path = (bundle.empty() ? std::string(".") : bundle) + "/config.json";
     if (::access(path.c_str(), F_OK) == 0) return failWith(ctx, "File " + path + " exists. Remove it first");
-    std::string json = spec::toJson(spec::defaultSpec(rootless), true) + "\n";
+    std::string json = spec::toJson(spec::defaultSpec(rootless), true);
+    if (json.empty() || json.back() != '\n') json += '\n';
     auto fd = lc::util::openFile(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
     if (!fd) return failWith(ctx, fd.error());
     if (auto r = lc::util::writeAll(fd->get(), json, path); !r) return failWith(ctx, r.error());

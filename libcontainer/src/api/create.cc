@@ -55,7 +55,8 @@ std::string timeOffsets(const spec::Linux& l) {
 }
 
 // The spec's resources plus the device rules every container gets, as runc does: deny all
-// first, the spec's rules, the standard devices, then each device the spec creates.
+// first, the spec's rules, then the standard devices. Devices listed in linux.devices are
+// created but not allowed by themselves (runc does the same).
 spec::Resources effectiveResources(const spec::Linux& l) {
     spec::Resources r = l.resources ? *l.resources : spec::Resources{};
     std::vector<spec::DeviceCgroup> rules;
@@ -75,11 +76,6 @@ spec::Resources effectiveResources(const spec::Linux& l) {
     allow("c", 136, std::nullopt, "rwm");  // /dev/pts/*
     allow("c", 5, 2, "rwm");    // ptmx
     allow("c", 10, 200, "rwm"); // net/tun
-    for (const auto& d : l.devices) {
-        const char* type = d.type == "b" ? "b" : "c";
-        if (d.type == "p") continue;
-        allow(type, d.major, d.minor, "rwm");
-    }
     r.devices = std::move(rules);
     return r;
 }
@@ -177,6 +173,8 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     init.rootfs.newCgroupNs = nsPlan->newFlags & CLONE_NEWCGROUP;
     init.rootfs.cgroupPaths = cgm->paths();
     init.rootfs.cgroupV2Only = cgm->layout() == cgroups::Layout::V2;
+    init.rootfs.bundle = *bundle;
+    if (nsPlan->hasMount()) LC_TRY_CTX(rootfs::resolve(init.rootfs), "rootfs");
 
     process::LaunchPlan lp;
     // The cgroup and time namespaces are made later: cgroup once the init is in its cgroup,
@@ -212,7 +210,11 @@ Result<Container> Runtime::create(const CreateOptions& o) {
         if (lp.cgroupFd < 0) LC_TRY_CTX(cgm->addProcess(pid), "join cgroup");
         return {};
     };
-    cb.stateJson = [&](pid_t) { return api::stateJsonFor(rec, "creating"); };
+    cb.stateJson = [&](pid_t) {
+        std::string p = api::stateJsonFor(rec, "creating");
+        p += '\0';
+        return p + api::stateJsonFor(rec, "created");
+    };
     cb.onMountsReady = [&](pid_t) -> Result<void> {
         if (!sp.hooks) return {};
         std::string stateJson = api::stateJsonFor(rec, "creating");

@@ -86,7 +86,7 @@ std::string stateJsonFor(const state::Record& rec, std::string_view status) {
     s.ociVersion = rec.ociVersion;
     s.id = rec.id;
     s.status = std::string(status);
-    s.pid = rec.pid;
+    s.pid = status == "stopped" ? 0 : rec.pid;
     s.bundle = rec.bundle;
     s.rootfs = rec.rootfs;
     s.created = rec.created;

@@ -81,7 +81,7 @@ Result<void> run(const spec::Hook& hook, std::string_view stateJson) {
     }
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    if (timedOut) return fail(ETIMEDOUT, "hook " + hook.path + " timed out after " + std::to_string(*hook.timeout) + "s");
+    if (timedOut) return fail(ETIMEDOUT, "hook " + hook.path + " ran past specified timeout of " + std::to_string(*hook.timeout) + "s");
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
     std::string output = readOutput(out.get());
     std::string why = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))

@@ -51,6 +51,35 @@ std::vector<char*> cstrings(const std::vector<std::string>& v) {
     return out;
 }
 
+// HOME from the container's /etc/passwd when the spec's env does not set it ("/" when the
+// uid has no entry), as runc does.
+std::vector<std::string> withHome(const std::vector<std::string>& env, uint32_t uid) {
+    for (const auto& e : env)
+        if (e.rfind("HOME=", 0) == 0) return env;
+    std::string home = "/";
+    if (auto text = util::readFile("/etc/passwd")) {
+        size_t pos = 0;
+        while (pos < text->size()) {
+            size_t end = text->find('\n', pos);
+            if (end == std::string::npos) end = text->size();
+            std::string_view line(text->data() + pos, end - pos);
+            pos = end + 1;
+            // name:pw:uid:gid:gecos:home:shell
+            std::string_view f[7];
+            size_t n = 0, start = 0;
+            for (size_t i = 0; i <= line.size() && n < 7; ++i)
+                if (i == line.size() || line[i] == ':') f[n++] = line.substr(start, i - start), start = i + 1;
+            if (n >= 6 && f[2] == std::to_string(uid)) {
+                home = std::string(f[5]);
+                break;
+            }
+        }
+    }
+    std::vector<std::string> out = env;
+    out.push_back("HOME=" + home);
+    return out;
+}
+
 // Blocks on exec.fifo until `start` opens its read end, then writes one byte.
 Result<void> waitForStart(int fifoFd) {
     char path[64];
@@ -78,7 +107,12 @@ Result<void> initSteps(const InitConfig& cfg) {
 
     auto go = expect(sync, Msg::Go);
     if (!go) return std::unexpected(go.error());
-    const std::string& stateJson = go->payload;
+    // The payload is the state for createContainer hooks ("creating"), a NUL, and the state
+    // for startContainer hooks ("created").
+    const std::string& payload = go->payload;
+    const size_t nul = payload.find('\0');
+    const std::string stateJson = payload.substr(0, nul);
+    const std::string startStateJson = nul == std::string::npos ? stateJson : payload.substr(nul + 1);
 
     if (cfg.ns.newUser()) {
         // Become root of the new user namespace (the parent wrote the maps before Go).
@@ -130,8 +164,12 @@ Result<void> initSteps(const InitConfig& cfg) {
     LC_TRY(applyIoPriority(proc.ioPriority));
     LC_TRY(applyScheduler(proc.scheduler));
 
-    auto exe = resolveExecutable(proc.args[0], proc.env);
+    std::vector<std::string> env = withHome(proc.env, proc.user.uid);
+    auto exe = resolveExecutable(proc.args[0], env);
     if (!exe) return std::unexpected(exe.error());
+    // A missing cwd is made inside the container (we are past the root switch), as runc does.
+    if (::access(proc.cwd.c_str(), F_OK) < 0 && errno == ENOENT)
+        LC_TRY_CTX(util::mkdirAll(proc.cwd, 0755), "create cwd");
     bool cwdDone = ::chdir(proc.cwd.c_str()) == 0;
     if (!cwdDone && errno != EACCES) return errnoError("chdir to cwd (\"" + proc.cwd + "\") set in config.json failed");
 
@@ -148,14 +186,14 @@ Result<void> initSteps(const InitConfig& cfg) {
     ::close(sync);
 
     if (cfg.fifoFd >= 0) LC_TRY(waitForStart(cfg.fifoFd));
-    if (sp.hooks) LC_TRY(hooks::runAll(sp.hooks->startContainer, stateJson, "startContainer"));
+    if (sp.hooks) LC_TRY(hooks::runAll(sp.hooks->startContainer, startStateJson, "startContainer"));
     if (proc.noNewPrivileges) {
         if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return errnoError("set no_new_privs");
         LC_TRY(loadSeccompIfAny(cfg));
     }
 
     auto argv = cstrings(proc.args);
-    auto envp = cstrings(proc.env);
+    auto envp = cstrings(env);
     ::close_range(3 + static_cast<unsigned>(cfg.preserveFds), ~0U, CLOSE_RANGE_CLOEXEC);
     ::execve(exe->c_str(), argv.data(), envp.data());
     return errnoError("exec " + proc.args[0]);
