@@ -9,12 +9,31 @@
 #include <vector>
 
 #include "libcontainer/error.h"
+#include "libcontainer/stats.h"
 #include "libcontainer/unique_fd.h"
 #include "spec/spec.h"
 
 namespace lc {
 
 class Runtime;
+
+// A process started in a running container by Container::exec.
+struct ExecOptions {
+    spec::Process process;        // complete: args, env, cwd, user, caps, rlimits, terminal...
+    std::string consoleSocket;    // terminal: receives the pty master (else keepConsole)
+    bool keepConsole = false;     // terminal without socket: keep the master in ExecProcess
+    std::string pidFile;          // written atomically with the process's host pid
+    int preserveFds = 0;          // fds 3 .. 3+N-1 stay open in the process
+    std::string cgroup;           // sub-cgroup of the container's to join (runc --cgroup)
+    bool ignorePaused = false;    // allow exec into a paused container
+    std::vector<std::string>* warnings = nullptr;
+};
+
+struct ExecProcess {
+    pid_t pid = -1;               // host pid; a child of the calling process
+    UniqueFd pidfd;
+    UniqueFd console;             // pty master when keepConsole
+};
 
 class Container {
 public:
@@ -39,6 +58,19 @@ public:
     Result<void> resume();
     // Host pids of the container's processes.
     Result<std::vector<pid_t>> pids() const;
+    // Runs another process inside the container: it joins every namespace and the cgroup of
+    // the init and gets the seccomp profile of the container's config, with the process
+    // attributes of opts.process. Returns once the process is about to execve (an exec
+    // failure such as a missing binary is reported here). Caller waits with waitpid.
+    Result<ExecProcess> exec(const ExecOptions& opts);
+    // Changes the cgroup limits of a live container (runc update).
+    Result<void> update(const spec::Resources& res);
+    // Resource usage from the container's cgroup.
+    Result<Stats> stats() const;
+    // OOM kills recorded by the container's memory cgroup so far.
+    Result<uint64_t> oomKillCount() const;
+    // The `process` of the container's saved config: the base that `runc exec` flags edit.
+    Result<spec::Process> configProcess() const;
 
     // For a container created by this process: waits for the init to exit and returns its
     // wait status (as waitpid gives it). Fails for a container loaded from the store.

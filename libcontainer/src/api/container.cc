@@ -10,6 +10,7 @@
 #include "cgroups/manager.h"
 #include "hooks/hooks.h"
 #include "spec/json.h"
+#include "util/fault.h"
 #include "util/fileutil.h"
 
 namespace lc {
@@ -64,6 +65,16 @@ Result<Locked> lockAndRefresh(Container::Impl& c) {
 
 }  // namespace
 
+Result<state::Status> lockAndRefreshPublic(Container::Impl& c) {
+    auto l = lockAndRefresh(c);
+    if (!l) return std::unexpected(l.error());
+    return l->status;
+}
+Result<std::unique_ptr<cgroups::Manager>> loadCgroupPublic(const Container::Impl& c) {
+    if (c.rec.cgroupPaths.empty()) return fail(ENOENT, "container " + c.id + " has no cgroup");
+    return loadCgroup(c);
+}
+
 Container::Container(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Container::Container(Container&&) noexcept = default;
 Container& Container::operator=(Container&&) noexcept = default;
@@ -109,8 +120,10 @@ Result<void> Container::start() {
             return fail(ESRCH, "cannot start container: the container init exited");
         }
     }
+    util::faultPoint("start:before-release");
     char byte;
     if (::read(fifo.get(), &byte, 1) != 1) return fail(ESRCH, "cannot start container: the container init exited");
+    util::faultPoint("start:after-release");
     ::unlinkat(l->dir.fd(), state::kFifoFile, 0);
 
     if (auto cfg = savedConfig(l->dir); cfg && cfg->hooks && !cfg->hooks->poststart.empty()) {
@@ -170,7 +183,9 @@ Result<void> Container::destroy(bool force) {
             ::kill(impl_->rec.pid, SIGKILL);
             if (pfd) waitExit(pfd.get(), 10000);
         }
+        util::faultPoint("delete:after-kill");
         if (cg) LC_TRY_CTX(cg->destroy(), "remove cgroup");
+        util::faultPoint("delete:after-cgroup");
         if (auto cfg = savedConfig(l->dir); cfg && cfg->hooks && !cfg->hooks->poststop.empty()) {
             std::string json = api::stateJsonFor(impl_->rec, "stopped");
             (void)hooks::runAll(cfg->hooks->poststop, json, "poststop");  // failures are warnings
@@ -213,6 +228,31 @@ Result<int> Container::wait() {
     if (r < 0) return errnoError("wait for container init");
     impl_->isChild = false;
     return status;
+}
+
+}  // namespace lc
+
+namespace lc {
+
+Result<void> Container::update(const spec::Resources& res) {
+    auto l = lockAndRefreshPublic(*impl_);
+    if (!l) return std::unexpected(l.error());
+    if (*l == state::Status::Stopped) return fail(EINVAL, "container not running");
+    auto cg = loadCgroupPublic(*impl_);
+    if (!cg) return std::unexpected(cg.error());
+    return (*cg)->set(res);
+}
+
+Result<Stats> Container::stats() const {
+    auto cg = loadCgroupPublic(*impl_);
+    if (!cg) return std::unexpected(cg.error());
+    return (*cg)->stats();
+}
+
+Result<uint64_t> Container::oomKillCount() const {
+    auto cg = loadCgroupPublic(*impl_);
+    if (!cg) return std::unexpected(cg.error());
+    return (*cg)->oomKillCount();
 }
 
 }  // namespace lc

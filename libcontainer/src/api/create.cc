@@ -18,6 +18,7 @@
 #include "rootfs/rootfs.h"
 #include "security/security.h"
 #include "spec/json.h"
+#include "util/fault.h"
 #include "util/fileutil.h"
 #include "util/proc.h"
 #include "util/unixsock.h"
@@ -135,6 +136,7 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     undo.dir = &*dir;
     undo.spec = &sp;
 
+    util::faultPoint("create:after-mkdir");
     LC_TRY(util::writeFileAtomic(dir->fd(), state::kConfigFile, *raw, 0600));
     if (::mkfifoat(dir->fd(), state::kFifoFile, 0622) < 0) return errnoError("mkfifo exec.fifo");
     ::fchmodat(dir->fd(), state::kFifoFile, 0622, 0);
@@ -148,6 +150,7 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     cgm = std::move(*cg);
     undo.cg = cgm.get();
     LC_TRY_CTX(cgm->create(), "create cgroup");
+    util::faultPoint("create:after-cgroup");
     LC_TRY_CTX(cgm->set(effectiveResources(lx)), "set cgroup resources");
     auto leaf = cgm->openLeafForClone();
     if (!leaf) return std::unexpected(leaf.error());
@@ -206,6 +209,7 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     process::LaunchCallbacks cb;
     cb.afterClone = [&](pid_t pid) -> Result<void> {
         rec.pid = pid;
+        util::faultPoint("create:after-clone");
         if (nsPlan->newUser()) LC_TRY(namespaces::writeIdMaps(pid, lx));
         if (lp.cgroupFd < 0) LC_TRY_CTX(cgm->addProcess(pid), "join cgroup");
         return {};
@@ -233,11 +237,13 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     if (!launched) {
         return std::unexpected(launched.error().wrap("unable to start container process"));
     }
+    util::faultPoint("create:after-launch");
     auto pst = util::readProcStat(launched->pid);
     rec.initStartTime = pst ? pst->startTime : 0;
 
     auto finish = [&]() -> Result<void> {
         LC_TRY(dir->writeRecord(rec));
+        util::faultPoint("create:after-state");
         if (!o.pidFile.empty()) {
             std::string pidFile = o.pidFile;
             LC_TRY_CTX(util::writeFileAtomic(pidFile, std::to_string(launched->pid), 0644), "write pid file");
