@@ -85,5 +85,6 @@ int runSpec(Context&, const std::vector<std::string>&);
 int runPause(Context&, const std::vector<std::string>&);
 int runResume(Context&, const std::vector<std::string>&);
 int runPs(Context&, const std::vector<std::string>&);
+int runExec(Context&, const std::vector<std::string>&);
 
 }  // namespace cli

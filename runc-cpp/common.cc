@@ -14,8 +14,40 @@ bool parseArgs(Context& ctx, const char* cmd, const char* usage, const std::vect
     po::options_description all;
     all.add(desc);
     all.add_options()("help,h", "show help")("args", po::value<std::vector<std::string>>());
+    // As with runc, options end at the first positional argument (or "--"): everything after
+    // the container id belongs to the container's command (`exec id sh -c ...`, `ps id -ef`).
+    std::vector<std::string> opts, rest;
+    size_t i = 0;
+    for (; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--") {
+            ++i;
+            break;
+        }
+        if (a.size() < 2 || a[0] != '-') break;
+        opts.push_back(a);
+        if (a.find('=') != std::string::npos) continue;
+        bool isLong = a[1] == '-';
+        if (!isLong && a.size() > 2) continue;  // "-uroot": value attached
+        bool takesValue = false;
+        for (const auto& d : all.options()) {
+            bool match = isLong ? d->long_name() == a.substr(2)
+                                : d->canonical_display_name(po::command_line_style::allow_dash_for_short) == a;
+            if (match) takesValue = d->semantic()->max_tokens() > 0;
+        }
+        if (takesValue && i + 1 < args.size()) opts.push_back(args[++i]);
+    }
+    rest.assign(args.begin() + static_cast<long>(i), args.end());
     try {
-        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+        po::store(po::command_line_parser(opts).options(all).positional(pos).run(), vm);
+        if (!rest.empty()) {
+            if (pos.max_total_count() == 0) throw po::too_many_positional_options_error();
+            std::vector<std::string> positional;
+            if (vm.count("args")) positional = vm["args"].as<std::vector<std::string>>();
+            positional.insert(positional.end(), rest.begin(), rest.end());
+            vm.erase("args");
+            vm.insert({"args", po::variable_value(positional, false)});
+        }
         po::notify(vm);
     } catch (const po::error& e) {
         ctx.log->error(std::string(cmd) + ": " + e.what());

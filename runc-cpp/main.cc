@@ -20,6 +20,7 @@ const std::vector<Command>& commands() {
     static const std::vector<Command> kCommands = {
         {"create", "create a container", runCreate},
         {"delete", "delete any resources held by the container often used with detached container", runDelete},
+        {"exec", "execute new process inside the container", runExec},
         {"kill", "kill sends the specified signal (default: SIGTERM) to the container's init process", runKill},
         {"list", "lists containers started by runc-cpp with the given root", runList},
         {"pause", "pause suspends all processes inside the container", runPause},

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 
@@ -162,6 +163,7 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     init.spec = &sp;
     init.process = &proc;
     init.ns = *nsPlan;
+    init.userNs = nsPlan->newUser() || std::any_of(nsPlan->joins.begin(), nsPlan->joins.end(), [](const namespaces::Join& j) { return j.flag == CLONE_NEWUSER; });
     init.containerId = o.id;
     init.fifoFd = fifo.get();
     init.closeFds.push_back(dir->fd());
@@ -187,6 +189,7 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     lp.cgroupFd = leaf->valid() ? leaf->get() : -1;
     lp.newTimeNs = nsPlan->newFlags & CLONE_NEWTIME;
     lp.timeOffsets = timeOffsets(lx);
+    lp.nonDumpable = !init.userNs;
     for (size_t i = 0; i < nsPlan->joins.size(); ++i) {
         int flag = nsPlan->joins[i].flag;
         int fd = (*joinFds)[i].get();

@@ -100,20 +100,10 @@ Result<void> loadSeccompIfAny(const InitConfig& cfg) {
     return {};
 }
 
-Result<void> initSteps(const InitConfig& cfg) {
+// The container itself: namespaces, filesystem, hooks, hostname, sysctl (init only).
+Result<void> containerSteps(const InitConfig& cfg, const std::string& stateJson) {
     const spec::Spec& sp = *cfg.spec;
-    const spec::Process& proc = *cfg.process;
     const int sync = cfg.syncFd;
-
-    auto go = expect(sync, Msg::Go);
-    if (!go) return std::unexpected(go.error());
-    // The payload is the state for createContainer hooks ("creating"), a NUL, and the state
-    // for startContainer hooks ("created").
-    const std::string& payload = go->payload;
-    const size_t nul = payload.find('\0');
-    const std::string stateJson = payload.substr(0, nul);
-    const std::string startStateJson = nul == std::string::npos ? stateJson : payload.substr(nul + 1);
-
     if (cfg.ns.newUser()) {
         // Become root of the new user namespace (the parent wrote the maps before Go).
         if (::setresgid(0, 0, 0) < 0) return errnoError("setgid 0 in the user namespace");
@@ -151,7 +141,22 @@ Result<void> initSteps(const InitConfig& cfg) {
     if (!sp.domainname.empty() && ::setdomainname(sp.domainname.data(), sp.domainname.size()) < 0)
         return errnoError("setdomainname");
     if (sp.linux) LC_TRY(applySysctl(sp.linux->sysctl));
+    return {};
+}
 
+// An exec'd process: joins every namespace of the container's init at once.
+Result<void> joinSteps(const InitConfig& cfg) {
+    if (cfg.execNsFlags && ::setns(cfg.execNsFd, cfg.execNsFlags) < 0)
+        return errnoError("join the container's namespaces");
+    if (cfg.process->terminal && ::setsid() < 0) return errnoError("setsid");
+    return {};
+}
+
+// The user process: terminal, attributes, identity, seccomp, then execve (init and exec).
+Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJson) {
+    const spec::Spec& sp = *cfg.spec;
+    const spec::Process& proc = *cfg.process;
+    const int sync = cfg.syncFd;
     if (proc.terminal) {
         auto master = setupConsole(proc.consoleSize);
         if (!master) return std::unexpected(master.error());
@@ -160,7 +165,7 @@ Result<void> initSteps(const InitConfig& cfg) {
 
     LC_TRY(applyOomScoreAdj(proc.oomScoreAdj));
     LC_TRY(applyRlimits(proc.rlimits));
-    if (sp.linux) LC_TRY(applyPersonality(sp.linux->personality));
+    if (sp.linux && !cfg.exec) LC_TRY(applyPersonality(sp.linux->personality));
     LC_TRY(applyIoPriority(proc.ioPriority));
     LC_TRY(applyScheduler(proc.scheduler));
 
@@ -176,7 +181,7 @@ Result<void> initSteps(const InitConfig& cfg) {
     // Without no_new_privs the filter must go in while we still hold CAP_SYS_ADMIN.
     if (!proc.noNewPrivileges) LC_TRY(loadSeccompIfAny(cfg));
     if (cfg.caps) LC_TRY(security::dropBounding(*cfg.caps));
-    bool skipSetgroups = cfg.ns.newUser() && cfg.spec->linux && cfg.spec->linux->gidMappings.empty();
+    bool skipSetgroups = cfg.userNs && cfg.spec->linux && cfg.spec->linux->gidMappings.empty();
     LC_TRY(applyUser(proc.user, skipSetgroups));
     if (cfg.caps) LC_TRY(security::applyCapabilities(*cfg.caps));
     if (!cwdDone && ::chdir(proc.cwd.c_str()) < 0)
@@ -186,7 +191,7 @@ Result<void> initSteps(const InitConfig& cfg) {
     ::close(sync);
 
     if (cfg.fifoFd >= 0) LC_TRY(waitForStart(cfg.fifoFd));
-    if (sp.hooks) LC_TRY(hooks::runAll(sp.hooks->startContainer, startStateJson, "startContainer"));
+    if (sp.hooks && !cfg.exec) LC_TRY(hooks::runAll(sp.hooks->startContainer, startStateJson, "startContainer"));
     if (proc.noNewPrivileges) {
         if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return errnoError("set no_new_privs");
         LC_TRY(loadSeccompIfAny(cfg));
@@ -197,6 +202,20 @@ Result<void> initSteps(const InitConfig& cfg) {
     ::close_range(3 + static_cast<unsigned>(cfg.preserveFds), ~0U, CLOSE_RANGE_CLOEXEC);
     ::execve(exe->c_str(), argv.data(), envp.data());
     return errnoError("exec " + proc.args[0]);
+}
+
+Result<void> initSteps(const InitConfig& cfg) {
+    auto go = expect(cfg.syncFd, Msg::Go);
+    if (!go) return std::unexpected(go.error());
+    // The payload is the state for createContainer hooks ("creating"), a NUL, and the state
+    // for startContainer hooks ("created").
+    const std::string& payload = go->payload;
+    const size_t nul = payload.find('\0');
+    const std::string stateJson = payload.substr(0, nul);
+    const std::string startStateJson = nul == std::string::npos ? stateJson : payload.substr(nul + 1);
+    if (cfg.exec) LC_TRY(joinSteps(cfg));
+    else LC_TRY(containerSteps(cfg, stateJson));
+    return processSteps(cfg, startStateJson);
 }
 
 }  // namespace

@@ -29,6 +29,12 @@ struct InitConfig {
     bool noNewKeyring = false;
     int preserveFds = 0;
     std::string containerId;
+    bool userNs = false;            // the process lives in a user namespace of its own
+    // exec into a running container instead of building one: join these namespaces of the
+    // init (a pidfd) with one setns; no mounts, hooks or exec.fifo.
+    bool exec = false;
+    int execNsFd = -1;
+    int execNsFlags = 0;
 };
 
 // Never returns: execs the user process, or reports an error on the sync channel and exits.

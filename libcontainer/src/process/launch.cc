@@ -4,6 +4,7 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -115,8 +116,11 @@ Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCal
         LC_TRY(sw.enter(plan.joinPidFd, CLONE_NEWPID, "/proc/self/ns/pid"));
         LC_TRY(sw.enter(plan.joinTimeFd, CLONE_NEWTIME, "/proc/self/ns/time"));
         if (plan.newTimeNs) LC_TRY(sw.unshareTime(plan.timeOffsets));
+        int dumpable = plan.nonDumpable ? ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : -1;
+        if (dumpable > 0) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         pid = clone3(plan.cloneFlags, plan.cgroupFd, &pidfd);
         if (pid == 0) runInit(cfg);
+        if (dumpable > 0) ::prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
     }
     if (pid < 0) return errnoError("clone3");
     Launched out;

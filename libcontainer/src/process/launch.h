@@ -30,6 +30,10 @@ struct LaunchPlan {
     int joinTimeFd = -1;       // time namespace likewise, or -1
     bool newTimeNs = false;    // a new time namespace with offsets below
     std::string timeOffsets;   // "monotonic 5 0\nboottime ..." for /proc/self/timens_offsets
+    // Clone from a non-dumpable parent: until its execve the child's /proc/<pid> (exe, mem,
+    // fds) is out of reach of other processes of the container (CVE-2019-5736 class).
+    // Not for user-namespaced children: they could not reach their own /proc files.
+    bool nonDumpable = false;
 };
 
 struct Launched {

@@ -1,0 +1,156 @@
+// exec: run another process in a running container (runc's flags and exit codes).
+#include <cstdlib>
+#include <memory>
+
+#include "../cli.h"
+#include "../foreground.h"
+#include "security/security.h"
+#include "spec/json.h"
+
+namespace cli {
+namespace {
+
+struct ExecFlags {
+    std::string consoleSocket, cwd, user, processFile, pidFile, processLabel, apparmor;
+    std::vector<std::string> env, additionalGids, caps, cgroups;
+    bool tty = false, detach = false, noNewPrivs = false, ignorePaused = false;
+    int preserveFds = 0;
+};
+
+// Replaces a variable of the same name, or appends.
+void setEnv(std::vector<std::string>& env, const std::string& kv) {
+    std::string key = kv.substr(0, kv.find('='));
+    for (auto& e : env)
+        if (e.substr(0, e.find('=')) == key) {
+            e = kv;
+            return;
+        }
+    env.push_back(kv);
+}
+
+lc::Result<uint32_t> parseId(const std::string& s, const char* what) {
+    char* end = nullptr;
+    unsigned long v = std::strtoul(s.c_str(), &end, 10);
+    if (s.empty() || *end || v > 0xffffffffUL) return lc::fail(EINVAL, std::string("invalid ") + what + " " + s);
+    return static_cast<uint32_t>(v);
+}
+
+lc::Result<spec::Process> buildProcess(lc::Container& c, const ExecFlags& f, const std::vector<std::string>& args) {
+    spec::Process p;
+    if (!f.processFile.empty()) {
+        auto loaded = spec::loadProcessFile(f.processFile);
+        if (!loaded) return std::unexpected(loaded.error());
+        p = std::move(*loaded);
+    } else {
+        auto base = c.configProcess();
+        if (!base) return std::unexpected(base.error());
+        p = std::move(*base);
+        p.args = args;
+        p.terminal = false;
+    }
+    if (f.tty) p.terminal = true;
+    if (!f.cwd.empty()) p.cwd = f.cwd;
+    for (const auto& e : f.env) setEnv(p.env, e);
+    if (!f.user.empty()) {
+        auto colon = f.user.find(':');
+        auto uid = parseId(f.user.substr(0, colon), "user");
+        if (!uid) return std::unexpected(uid.error());
+        p.user.uid = *uid;
+        if (colon != std::string::npos) {
+            auto gid = parseId(f.user.substr(colon + 1), "group");
+            if (!gid) return std::unexpected(gid.error());
+            p.user.gid = *gid;
+        }
+    }
+    for (const auto& g : f.additionalGids) {
+        auto gid = parseId(g, "additional gid");
+        if (!gid) return std::unexpected(gid.error());
+        p.user.additionalGids.push_back(*gid);
+    }
+    if (!f.caps.empty()) {
+        if (!p.capabilities) p.capabilities = spec::Capabilities{};
+        for (const auto& cap : f.caps) {
+            p.capabilities->bounding.push_back(cap);
+            p.capabilities->effective.push_back(cap);
+            p.capabilities->permitted.push_back(cap);
+        }
+    }
+    if (f.noNewPrivs) p.noNewPrivileges = true;
+    if (!f.processLabel.empty()) p.selinuxLabel = f.processLabel;
+    if (!f.apparmor.empty()) p.apparmorProfile = f.apparmor;
+    if (p.args.empty()) return lc::fail(EINVAL, "args must not be empty");
+    if (p.cwd.empty()) p.cwd = "/";
+    return p;
+}
+
+}  // namespace
+
+int runExec(Context& ctx, const std::vector<std::string>& args) {
+    po::options_description desc;
+    ExecFlags f;
+    desc.add_options()
+        ("console-socket", po::value(&f.consoleSocket), "path to an AF_UNIX socket which will receive the pty master")
+        ("cwd", po::value(&f.cwd), "current working directory in the container")
+        ("env,e", po::value(&f.env), "set environment variables (repeatable)")
+        ("tty,t", po::bool_switch(&f.tty), "allocate a pseudo-TTY")
+        ("user,u", po::value(&f.user), "UID (format: <uid>[:<gid>])")
+        ("additional-gids,g", po::value(&f.additionalGids), "additional gids (repeatable)")
+        ("process,p", po::value(&f.processFile), "path to the process.json")
+        ("detach,d", po::bool_switch(&f.detach), "detach from the container's process")
+        ("pid-file", po::value(&f.pidFile), "specify the file to write the process id to")
+        ("process-label", po::value(&f.processLabel), "set the asm process label for the process commonly used with selinux")
+        ("apparmor", po::value(&f.apparmor), "set the apparmor profile for the process")
+        ("no-new-privs", po::bool_switch(&f.noNewPrivs), "set the no new privileges value for the process")
+        ("cap,c", po::value(&f.caps), "add a capability to the bounding set for the process (repeatable)")
+        ("preserve-fds", po::value(&f.preserveFds), "pass N additional file descriptors to the container")
+        ("cgroup", po::value(&f.cgroups), "run the process in an (existing) sub-cgroup(s): <path> or <controller>:<path>")
+        ("ignore-paused", po::bool_switch(&f.ignorePaused), "allow exec in a paused container");
+    po::positional_options_description pos;
+    pos.add("args", -1);
+    po::variables_map vm;
+    int rc = 0;
+    if (!parseArgs(ctx, "exec", "[command options] <container-id> <command> [command options]", args, desc, pos, vm, &rc))
+        return rc;
+    std::vector<std::string> a;
+    if (vm.count("args")) a = vm["args"].as<std::vector<std::string>>();
+    if (a.empty()) return failWith(ctx, "exec: \"exec\" requires a minimum of 1 argument");
+    if (a.size() == 1 && f.processFile.empty()) return failWith(ctx, "exec: \"exec\" requires a minimum of 2 arguments");
+    auto rt = ctx.runtime();
+    if (!rt) return failWith(ctx, rt.error());
+    auto c = rt->load(a[0]);
+    if (!c) return failWith(ctx, c.error());
+
+    auto proc = buildProcess(*c, f, std::vector<std::string>(a.begin() + 1, a.end()));
+    if (!proc) return failWith(ctx, proc.error());
+
+    lc::ExecOptions eo;
+    eo.process = std::move(*proc);
+    eo.consoleSocket = f.consoleSocket;
+    eo.keepConsole = !f.detach && f.consoleSocket.empty();
+    eo.pidFile = f.pidFile;
+    eo.preserveFds = f.preserveFds;
+    eo.ignorePaused = f.ignorePaused;
+    for (const auto& cg : f.cgroups) {
+        // "<path>" for every controller; "<controller>:<path>" is accepted for one path.
+        auto colon = cg.find(':');
+        eo.cgroup = colon == std::string::npos ? cg : cg.substr(colon + 1);
+    }
+    std::vector<std::string> warnings;
+    eo.warnings = &warnings;
+
+    std::unique_ptr<SignalBlock> block;
+    if (!f.detach) block = std::make_unique<SignalBlock>();
+    auto p = c->exec(eo);
+    for (const auto& w : warnings) ctx.log->warn(w);
+    if (!p) {
+        ctx.log->error(p.error().message());
+        return 255;
+    }
+    if (f.detach) return 0;
+    const pid_t pid = p->pid;
+    int status = superviseForeground(pid, p->pidfd.get(), std::move(p->console), block->set(),
+                                     [pid](int sig) { ::kill(pid, sig); });
+    return exitCodeOf(status);
+}
+
+}  // namespace cli
