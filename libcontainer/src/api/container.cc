@@ -101,11 +101,12 @@ Result<void> Container::start() {
         case state::Status::Creating: return fail(EINVAL, "cannot start a container that is still being created");
         default: return fail(EINVAL, "cannot start an already running container");
     }
+    // The pidfd first: once the fifo is open the init runs on and may be gone at once.
+    UniqueFd pfd = impl_->pidfd.valid() ? UniqueFd(::dup(impl_->pidfd.get())) : pidfdOpen(impl_->rec.pid);
+    if (!pfd) return fail(ESRCH, "cannot start a container that has stopped");
     const std::string fifoPath = l->dir.file(state::kFifoFile);
     UniqueFd fifo(::open(fifoPath.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (!fifo) return errnoError("open " + fifoPath);
-    UniqueFd pfd = impl_->pidfd.valid() ? UniqueFd(::dup(impl_->pidfd.get())) : pidfdOpen(impl_->rec.pid);
-    if (!pfd) return errnoError("pidfd_open " + std::to_string(impl_->rec.pid));
     pollfd fds[2] = {{fifo.get(), POLLIN, 0}, {pfd.get(), POLLIN, 0}};
     for (;;) {
         int n = ::poll(fds, 2, -1);
