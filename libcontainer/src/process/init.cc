@@ -130,17 +130,17 @@ Result<void> containerSteps(const InitConfig& cfg, const std::string& stateJson)
     if (sp.hooks) LC_TRY(hooks::runAll(sp.hooks->createContainer, stateJson, "createContainer"));
     if (mountNs) {
         LC_TRY(rootfs::switchRoot(cfg.rootfs));
-        LC_TRY(rootfs::finalize(cfg.rootfs));
     } else {
         if (::chroot(cfg.rootfs.rootfs.c_str()) < 0) return errnoError("chroot " + cfg.rootfs.rootfs);
         if (::chdir("/") < 0) return errnoError("chdir /");
     }
-
     if (!sp.hostname.empty() && ::sethostname(sp.hostname.data(), sp.hostname.size()) < 0)
         return errnoError("sethostname");
     if (!sp.domainname.empty() && ::setdomainname(sp.domainname.data(), sp.domainname.size()) < 0)
         return errnoError("setdomainname");
+    // Before readonlyPaths: /proc/sys is usually one of them.
     if (sp.linux) LC_TRY(applySysctl(sp.linux->sysctl));
+    if (mountNs) LC_TRY(rootfs::finalize(cfg.rootfs));
     return {};
 }
 
