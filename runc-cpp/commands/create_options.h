@@ -1,6 +1,11 @@
 // Flags shared by create and run.
 #pragma once
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
 #include "../cli.h"
 
 namespace cli {
@@ -33,6 +38,11 @@ inline lc::CreateOptions toCreateOptions(const CreateFlags& f, const std::string
     o.noPivot = f.noPivot;
     o.noNewKeyring = f.noNewKeyring;
     o.preserveFds = f.preserveFds;
+    // Socket activation as runc does it: LISTEN_FDS meant for us are passed on.
+    if (const char* n = std::getenv("LISTEN_FDS")) {
+        const char* lp = std::getenv("LISTEN_PID");
+        if (!lp || std::atoi(lp) == static_cast<int>(::getpid())) o.listenFds = std::max(0, std::atoi(n));
+    }
     o.warnings = warnings;
     return o;
 }

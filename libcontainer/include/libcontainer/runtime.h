@@ -27,7 +27,9 @@ struct CreateOptions {
     std::string consoleSocket;   // unix socket that receives the pty master (terminal: true)
     bool noPivot = false;        // MS_MOVE + chroot instead of pivot_root
     bool noNewKeyring = false;   // keep the caller's session keyring
-    int preserveFds = 0;         // fds 3 .. 3+N-1 stay open in the container
+    int preserveFds = 0;         // extra fds after the socket-activation ones stay open
+    int listenFds = 0;           // socket activation: fds 3 .. 3+N-1 are passed with
+                                 // LISTEN_FDS=N and LISTEN_PID=<the process's pid>
     bool keepConsole = false;    // terminal without console socket: keep the master (for run)
     // Warnings (unknown capabilities, ...) are appended here when not null.
     std::vector<std::string>* warnings = nullptr;

@@ -170,7 +170,8 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     init.caps = caps;
     init.seccomp = seccomp;
     init.noNewKeyring = o.noNewKeyring;
-    init.preserveFds = o.preserveFds;
+    init.preserveFds = o.preserveFds + o.listenFds;
+    init.listenFds = o.listenFds;
     init.rootfs.spec = &sp;
     init.rootfs.rootfs = *rootfsPath;
     init.rootfs.noPivot = o.noPivot;

@@ -197,6 +197,10 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
         LC_TRY(loadSeccompIfAny(cfg));
     }
 
+    if (cfg.listenFds > 0) {
+        env.push_back("LISTEN_FDS=" + std::to_string(cfg.listenFds));
+        env.push_back("LISTEN_PID=" + std::to_string(::getpid()));
+    }
     auto argv = cstrings(proc.args);
     auto envp = cstrings(env);
     ::close_range(3 + static_cast<unsigned>(cfg.preserveFds), ~0U, CLOSE_RANGE_CLOEXEC);

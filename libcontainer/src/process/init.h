@@ -27,7 +27,8 @@ struct InitConfig {
     std::optional<security::CapPlan> caps;
     std::optional<security::SeccompProgram> seccomp;
     bool noNewKeyring = false;
-    int preserveFds = 0;
+    int preserveFds = 0;            // fds kept open after stdio (listenFds included)
+    int listenFds = 0;              // LISTEN_FDS/LISTEN_PID for socket activation
     std::string containerId;
     bool userNs = false;            // the process lives in a user namespace of its own
     // exec into a running container instead of building one: join these namespaces of the
