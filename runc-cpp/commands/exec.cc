@@ -1,10 +1,11 @@
 // exec: run another process in a running container (runc's flags and exit codes).
+#include <signal.h>
+
 #include <cstdlib>
 #include <memory>
 
 #include "../cli.h"
 #include "../foreground.h"
-#include "security/security.h"
 #include "spec/json.h"
 
 namespace cli {

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "../cli.h"
-#include "util/json.h"
+#include "spec/json.h"
 
 namespace cli {
 namespace {
@@ -70,23 +70,9 @@ int runList(Context& ctx, const std::vector<std::string>& args) {
             std::printf("null\n");
             return 0;
         }
-        lc::util::JsonWriter w;
-        w.beginArray();
-        for (const auto& s : states) {
-            w.beginObject();
-            w.key("ociVersion").str(s.ociVersion);
-            w.key("id").str(s.id);
-            w.key("pid").num(s.pid);
-            w.key("status").str(s.status);
-            w.key("bundle").str(s.bundle);
-            w.key("rootfs").str(s.rootfs);
-            w.key("created").str(s.created);
-            if (!s.annotations.empty()) w.key("annotations").stringMap(s.annotations);
-            w.key("owner").str(s.owner);
-            w.endObject();
-        }
-        w.endArray();
-        std::printf("%s\n", w.text().c_str());
+        std::string out = "[";
+        for (size_t i = 0; i < states.size(); ++i) out += (i ? "," : "") + spec::toJson(states[i]);
+        std::printf("%s]\n", out.c_str());
         return 0;
     }
     std::vector<std::vector<std::string>> rows{{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
