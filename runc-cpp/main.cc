@@ -1,6 +1,7 @@
 // runc-cpp: runc's command line over libcontainer.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -127,8 +128,18 @@ int main(int argc, char** argv) {
         return 1;
     }
     cli::Context ctx{g, &log, prog};
-    for (const auto& c : cli::commands())
-        if (command == c.name) return c.fn(ctx, rest);
+    for (const auto& c : cli::commands()) {
+        if (command != c.name) continue;
+        if (!log.debugEnabled()) return c.fn(ctx, rest);
+        std::string line = "command: " + command;
+        for (const auto& a : rest) line += " " + a;
+        log.debug(line);
+        auto t0 = std::chrono::steady_clock::now();
+        int rc = c.fn(ctx, rest);
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+        log.debug(command + " finished with exit code " + std::to_string(rc) + " in " + std::to_string(us.count()) + "us");
+        return rc;
+    }
     log.error("No help topic for '" + command + "'");
     return 1;
 }
