@@ -1,0 +1,6 @@
+// libFuzzer entry point; the body is fuzz::process in harness.h.
+#include "harness.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    return fuzz::process(data, size);
+}
