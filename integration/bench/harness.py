@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""Side-by-side measurements of OCI runtimes on one bundle (see docs/bench.md).
+
+Called by integration/bench/run.sh inside a private mount namespace; it is not meant to be
+run by hand. Every runtime gets its own --root under the scratch dir, every container id
+starts with the run's prefix, and everything made is deleted again (also on failure, by
+run.sh's trap as a second line of defence).
+
+Timing: each command is started with posix_spawn and reaped with wait4, timed with a
+monotonic clock around both. Peak RSS comes from separate rounds under GNU time (see
+bench_rss).
+Runtimes take turns in every round so that background noise hits all of them alike.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+DEVNULL = "/dev/null"
+
+
+class Failed(Exception):
+    pass
+
+
+class Runner:
+    def __init__(self, scratch, log):
+        self.scratch = scratch
+        self.log = open(log, "ab", buffering=0)
+
+    def spawn(self, argv, check=True):
+        """Runs argv; returns (milliseconds, exit status, ru_maxrss).
+
+        ru_maxrss is not the runtime's own peak: see bench_rss."""
+        self.log.write(("$ " + " ".join(argv) + "\n").encode())
+        actions = [
+            (os.POSIX_SPAWN_OPEN, 0, DEVNULL, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, DEVNULL, os.O_WRONLY, 0),
+            (os.POSIX_SPAWN_DUP2, self.log.fileno(), 2),
+        ]
+        t0 = time.perf_counter_ns()
+        pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
+        _, status, ru = os.wait4(pid, 0)
+        ms = (time.perf_counter_ns() - t0) / 1e6
+        code = os.waitstatus_to_exitcode(status)
+        if check and code != 0:
+            raise Failed(f"{' '.join(argv)}: exit {code} (see {self.log.name})")
+        return ms, code, ru.ru_maxrss
+
+
+class Runtime:
+    def __init__(self, name, path, scratch):
+        self.name = name
+        self.path = path
+        self.root = os.path.join(scratch, "state", name)
+        os.makedirs(self.root, exist_ok=True)
+
+    def cmd(self, *args):
+        return [self.path, "--root", self.root, *args]
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+def mem_kib():
+    """Kernel-side and total used memory from /proc/meminfo, in KiB."""
+    m = {}
+    with open("/proc/meminfo") as f:
+        for line in f:
+            k, v = line.split(":")
+            m[k] = int(v.split()[0])
+    # Unreclaimable slab only: the dentry/inode caches (reclaimable) follow whatever else
+    # the machine is doing.
+    kernel = m["SUnreclaim"] + m["KernelStack"] + m["PageTables"] + m.get("Percpu", 0)
+    return {"used": m["MemTotal"] - m["MemAvailable"], "kernel": kernel}
+
+
+def pss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def has_exec(r, rt):
+    _, code, _ = r.spawn([rt.path, "exec", "--help"], check=False)
+    return code == 0
+
+
+def bench_run(r, rts, bundle, runs, warmup, prefix):
+    out = {rt.name: {"ms": []} for rt in rts}
+    for i in range(warmup + runs):
+        for rt in rts:
+            ms, _, _ = r.spawn(rt.cmd("run", "--bundle", bundle, f"{prefix}-run"))
+            if i >= warmup:
+                out[rt.name]["ms"].append(ms)
+    return out
+
+
+def bench_rss(r, rts, bundle, runs, prefix, time_bin="/usr/bin/time"):
+    """Peak RSS of the runtime process during `run`, from GNU time (%M, KiB).
+
+    Not from our own wait4(): posix_spawn starts the child as a vfork of this Python
+    process, and the kernel counts the parent's resident pages into the child's high-water
+    mark until exec. GNU time is a small C program, its own footprint (about 2 MiB) is
+    below every runtime's."""
+    out = {rt.name: [] for rt in rts}
+    f = os.path.join(r.scratch, "rss.txt")
+    for _ in range(runs):
+        for rt in rts:
+            r.spawn([time_bin, "-f", "%M", "-o", f, *rt.cmd("run", "--bundle", bundle, f"{prefix}-rss")])
+            with open(f) as fh:
+                out[rt.name].append(int(fh.read().split()[-1]))
+    return out
+
+
+def bench_lifecycle(r, rts, bundle, runs, warmup, prefix):
+    out = {rt.name: {"create": [], "start": [], "delete": [], "total": []} for rt in rts}
+    for i in range(warmup + runs):
+        for rt in rts:
+            cid = f"{prefix}-csd"
+            c, _, _ = r.spawn(rt.cmd("create", "--bundle", bundle, cid))
+            s, _, _ = r.spawn(rt.cmd("start", cid))
+            d, _, _ = r.spawn(rt.cmd("delete", "--force", cid))
+            if i >= warmup:
+                o = out[rt.name]
+                o["create"].append(c)
+                o["start"].append(s)
+                o["delete"].append(d)
+                o["total"].append(c + s + d)
+    return out
+
+
+def bench_exec(r, rts, bundle, runs, warmup, prefix):
+    out = {}
+    live = []
+    try:
+        for rt in rts:
+            if not has_exec(r, rt):
+                out[rt.name] = {"missing": True}
+                continue
+            cid = f"{prefix}-exec"
+            r.spawn(rt.cmd("run", "--detach", "--bundle", bundle, cid))
+            live.append((rt, cid))
+            out[rt.name] = {"ms": []}
+        for i in range(warmup + runs):
+            for rt, cid in live:
+                ms, _, _ = r.spawn(rt.cmd("exec", cid, "true"))
+                if i >= warmup:
+                    out[rt.name]["ms"].append(ms)
+    finally:
+        for rt, cid in live:
+            r.spawn(rt.cmd("delete", "--force", cid), check=False)
+    return out
+
+
+def settle(limit=60.0):
+    """Waits until kernel memory stops shrinking: namespace and cgroup teardown goes on in
+    the kernel (RCU, workqueues) after delete returns."""
+    t0 = time.perf_counter()
+    last = mem_kib()["kernel"]
+    while time.perf_counter() - t0 < limit:
+        time.sleep(2.0)
+        now = mem_kib()["kernel"]
+        if abs(now - last) < 1024:
+            return
+        last = now
+
+
+def bench_many(r, rt, bundle, n, prefix):
+    """n detached `sleep` containers alive at once with one runtime, then deleted."""
+    ids = [f"{prefix}-n{n}-{i}" for i in range(n)]
+    pidfiles = [os.path.join(r.scratch, f"pid-{rt.name}-{i}") for i in range(n)]
+    settle()
+    before = mem_kib()
+    made = []
+    t0 = time.perf_counter()
+    try:
+        for cid, pf in zip(ids, pidfiles):
+            r.spawn(rt.cmd("run", "--detach", "--pid-file", pf, "--bundle", bundle, cid))
+            made.append(cid)
+        t_create = time.perf_counter() - t0
+        time.sleep(1.0)
+        after = mem_kib()
+        pss = 0
+        for pf in pidfiles:
+            with open(pf) as f:
+                pss += pss_kib(int(f.read().strip()))
+    finally:
+        t1 = time.perf_counter()
+        failed = 0
+        for cid in made:
+            _, code, _ = r.spawn(rt.cmd("delete", "--force", cid), check=False)
+            failed += code != 0
+        t_delete = time.perf_counter() - t1
+        for pf in pidfiles:
+            if os.path.exists(pf):
+                os.unlink(pf)
+    if failed:
+        raise Failed(f"{rt.name}: {failed} deletes failed")
+    return {
+        "n": n,
+        "create_s": t_create,
+        "delete_s": t_delete,
+        "used_kib_per_ctr": (after["used"] - before["used"]) / n,
+        "kernel_kib_per_ctr": (after["kernel"] - before["kernel"]) / n,
+        "init_pss_kib": pss / n,
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scratch", required=True)
+    ap.add_argument("--prefix", required=True)
+    ap.add_argument("--bundle-true", required=True)
+    ap.add_argument("--bundle-sleep", required=True)
+    ap.add_argument("--runtime", action="append", required=True, help="name=path")
+    ap.add_argument("--runs", type=int, default=100)
+    ap.add_argument("--lifecycle-runs", type=int, default=50)
+    ap.add_argument("--exec-runs", type=int, default=50)
+    ap.add_argument("--rss-runs", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--many", type=int, action="append", default=[])
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+
+    r = Runner(a.scratch, os.path.join(a.scratch, "harness.log"))
+    rts = [Runtime(*spec.split("=", 1), a.scratch) for spec in a.runtime]
+    res = {"runtimes": [rt.name for rt in rts]}
+
+    def step(name, fn):
+        print(f"bench: {name} ...", file=sys.stderr, flush=True)
+        t = time.perf_counter()
+        res[name] = fn()
+        print(f"bench: {name} done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
+
+    step("run", lambda: bench_run(r, rts, a.bundle_true, a.runs, a.warmup, a.prefix))
+    step("rss", lambda: bench_rss(r, rts, a.bundle_true, a.rss_runs, a.prefix))
+    step("lifecycle", lambda: bench_lifecycle(r, rts, a.bundle_true, a.lifecycle_runs, a.warmup, a.prefix))
+    step("exec", lambda: bench_exec(r, rts, a.bundle_sleep, a.exec_runs, a.warmup, a.prefix))
+    many = {}
+    for n in a.many:
+        for rt in rts:
+            print(f"bench: {n} containers with {rt.name} ...", file=sys.stderr, flush=True)
+            many.setdefault(str(n), {})[rt.name] = bench_many(r, rt, a.bundle_sleep, n, a.prefix)
+    res["many"] = many
+    with open(a.out, "w") as f:
+        json.dump(res, f, indent=1)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Failed as e:
+        print(f"bench: {e}", file=sys.stderr)
+        sys.exit(1)

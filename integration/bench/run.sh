@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Benchmark runc-cpp against crun and runc on the same busybox bundle, in the same run.
+#
+#   bash integration/bench/run.sh [--quick] [--no-1000] [--no-report]
+#
+#   --quick     fewer repetitions, no 1,000-container round (a smoke run, a few minutes)
+#   --no-1000   full repetitions but skip the 1,000-container round
+#   --no-report print the results only; leave docs/bench.md and docs/bench.png alone
+#
+# Environment: RUNC_CPP (binary to measure; default: build-perf/runc-cpp/runc-cpp, built
+# here with --buildtype=release), CRUN, RUNC (default: from PATH).
+#
+# Needs root. All three runtimes run inside one private mount namespace in which
+# /sys/fs/cgroup is a fresh tmpfs holding only the host's cgroup v1 hierarchies (crun refuses
+# the hybrid layout, so the v2 "unified" mount is left out for everybody). Each runtime gets
+# its own --root in a scratch dir, container ids start with rcppbench-<pid>, and everything
+# is deleted on exit, also on failure or Ctrl-C.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+if [[ ${1:-} == --inner ]]; then
+	shift
+	# shellcheck source=inner.sh
+	source "$here/inner.sh"
+	exit 0
+fi
+
+quick=0 many=(100 1000) report=1
+for a in "$@"; do
+	case $a in
+	--quick) quick=1 many=(100) ;;
+	--no-1000) many=(100) ;;
+	--no-report) report=0 ;;
+	-h | --help)
+		sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "run.sh: unknown argument $a" >&2
+		exit 2
+		;;
+	esac
+done
+[[ $(id -u) == 0 ]] || {
+	echo "run.sh: needs root" >&2
+	exit 1
+}
+
+# Bench-only tools come from Debian; the project's deps.sh stays as it is.
+need=()
+for t in runc:runc crun:crun gnuplot:gnuplot-nox strace:strace python3:python3 busybox:busybox-static; do
+	command -v "${t%%:*}" >/dev/null || need+=("${t#*:}")
+done
+if ((${#need[@]})); then
+	echo "run.sh: installing ${need[*]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [[ -z ${RUNC_CPP:-} ]]; then
+	if [[ ! -f $repo/build-perf/build.ninja ]]; then
+		meson setup "$repo/build-perf" "$repo" --buildtype=release >/dev/null
+	fi
+	ninja -C "$repo/build-perf" runc-cpp/runc-cpp >/dev/null
+	RUNC_CPP=$repo/build-perf/runc-cpp/runc-cpp
+fi
+CRUN=${CRUN:-$(command -v crun)}
+RUNC=${RUNC:-$(command -v runc)}
+
+scratch=$(mktemp -d /tmp/rcpp-bench.XXXXXX)
+cleanup() {
+	local rc=$?
+	rm -rf "$scratch"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+export RUNC_CPP CRUN RUNC quick scratch repo here
+export MANY="${many[*]}"
+# The inner part runs in its own mount namespace: mounts made there vanish with it.
+unshare -m --propagation private bash "$here/run.sh" --inner
+
+if ((report)); then
+	python3 "$here/report.py" --results "$scratch/results.json" --breakdown "$scratch/breakdown.json" \
+		--md "$repo/docs/bench.md" --png "$repo/docs/bench.png" --quick "$quick"
+	echo "run.sh: wrote docs/bench.md and docs/bench.png" >&2
+else
+	python3 "$here/report.py" --results "$scratch/results.json" --breakdown "$scratch/breakdown.json" \
+		--md /dev/stdout --quick "$quick"
+fi
