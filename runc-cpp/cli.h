@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,11 @@ int failWith(Context& ctx, const std::string& msg);
 // Takes exactly one <container-id> positional.
 bool requireId(Context& ctx, const po::variables_map& vm, const char* cmd, std::string* id, int* rc);
 
+// For commands that take only <container-id>: parses, loads the container, and runs `op`
+// on it; reports errors and returns the exit code.
+int withContainer(Context& ctx, const char* cmd, const std::vector<std::string>& args,
+                  const std::function<lc::Result<void>(lc::Container&)>& op);
+
 // "9", "KILL", "SIGKILL" -> 9; -1 if unknown.
 int parseSignal(const std::string& s);
 
@@ -85,6 +91,8 @@ int runSpec(Context&, const std::vector<std::string>&);
 int runPause(Context&, const std::vector<std::string>&);
 int runResume(Context&, const std::vector<std::string>&);
 int runPs(Context&, const std::vector<std::string>&);
+int runUpdate(Context&, const std::vector<std::string>&);
+int runEvents(Context&, const std::vector<std::string>&);
 int runExec(Context&, const std::vector<std::string>&);
 
 }  // namespace cli

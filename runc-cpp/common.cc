@@ -81,6 +81,24 @@ bool requireId(Context& ctx, const po::variables_map& vm, const char* cmd, std::
     return true;
 }
 
+int withContainer(Context& ctx, const char* cmd, const std::vector<std::string>& args,
+                  const std::function<lc::Result<void>(lc::Container&)>& op) {
+    po::options_description desc;
+    po::positional_options_description pos;
+    pos.add("args", -1);
+    po::variables_map vm;
+    int rc = 0;
+    std::string id;
+    if (!parseArgs(ctx, cmd, "<container-id>", args, desc, pos, vm, &rc)) return rc;
+    if (!requireId(ctx, vm, cmd, &id, &rc)) return rc;
+    auto rt = ctx.runtime();
+    if (!rt) return failWith(ctx, rt.error());
+    auto c = rt->load(id);
+    if (!c) return failWith(ctx, c.error());
+    if (auto r = op(*c); !r) return failWith(ctx, r.error());
+    return 0;
+}
+
 int parseSignal(const std::string& s) {
     if (s.empty()) return -1;
     char* end = nullptr;

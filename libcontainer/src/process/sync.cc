@@ -6,6 +6,8 @@
 #include <cstring>
 #include <vector>
 
+#include "util/unixsock.h"
+
 namespace lc::process {
 namespace {
 constexpr uint32_t kMagic = 0x72637070;  // "rcpp"
@@ -46,22 +48,7 @@ Result<SyncMsg> decodeMsg(const char* data, size_t len) {
 Result<void> sendMsg(int sock, Msg type, int32_t err, std::string_view payload, int fd) {
     if (payload.size() > kSyncMaxPayload) payload = payload.substr(0, kSyncMaxPayload);
     std::string buf = encodeMsg(type, err, payload);
-    iovec iov{buf.data(), buf.size()};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))];
-    if (fd >= 0) {
-        mh.msg_control = ctl;
-        mh.msg_controllen = sizeof ctl;
-        cmsghdr* c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    }
-    ssize_t n;
-    do n = ::sendmsg(sock, &mh, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
+    ssize_t n = util::sendWithFd(sock, buf.data(), buf.size(), fd);
     if (n < 0) return errnoError("sync: send");
     return {};
 }

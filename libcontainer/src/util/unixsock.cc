@@ -10,6 +10,26 @@
 
 namespace lc::util {
 
+ssize_t sendWithFd(int sock, const void* data, size_t len, int fd) {
+    iovec iov{const_cast<void*>(data), len};
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))];
+    if (fd >= 0) {
+        mh.msg_control = ctl;
+        mh.msg_controllen = sizeof ctl;
+        cmsghdr* c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    ssize_t n;
+    do n = ::sendmsg(sock, &mh, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
+    return n;
+}
+
 Result<void> sendFdToSocket(const std::string& path, int fd, const std::string& name) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
@@ -20,19 +40,7 @@ Result<void> sendFdToSocket(const std::string& path, int fd, const std::string& 
     if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
         return errnoError("connect to console socket " + path);
     std::string payload = name.empty() ? std::string("/dev/ptmx") : name;
-    iovec iov{payload.data(), payload.size()};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))];
-    mh.msg_control = ctl;
-    mh.msg_controllen = sizeof ctl;
-    cmsghdr* c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    if (::sendmsg(s.get(), &mh, MSG_NOSIGNAL) < 0) return errnoError("send pty master to " + path);
+    if (sendWithFd(s.get(), payload.data(), payload.size(), fd) < 0) return errnoError("send pty master to " + path);
     return {};
 }
 
