@@ -8,6 +8,7 @@
 #include <seccomp.h>
 
 #include "cli.h"
+#include "libcontainer/security.h"
 
 namespace cli {
 
@@ -20,6 +21,7 @@ lc::Result<lc::Runtime> Context::runtime() const {
 const std::vector<Command>& commands() {
     static const std::vector<Command> kCommands = {
         {"create", "create a container", runCreate},
+        {"events", "display container events such as OOM notifications, cpu, memory, and IO usage statistics", runEvents},
         {"delete", "delete any resources held by the container often used with detached container", runDelete},
         {"exec", "execute new process inside the container", runExec},
         {"kill", "kill sends the specified signal (default: SIGTERM) to the container's init process", runKill},
@@ -31,6 +33,7 @@ const std::vector<Command>& commands() {
         {"spec", "create a new specification file", runSpec},
         {"start", "executes the user defined process in a created container", runStart},
         {"state", "output the state of a container", runState},
+        {"update", "update container resource constraints", runUpdate},
     };
     return kCommands;
 }
@@ -126,6 +129,14 @@ int main(int argc, char** argv) {
     if (g.systemdCgroup) {
         log.error("systemd not running on this host, cannot use systemd cgroups manager");
         return 1;
+    }
+    // Commands that start container processes first re-execute from a copy of the binary
+    // that no container can write to (CVE-2019-5736 class; see security/exe_protect.h).
+    if (command == "create" || command == "run" || command == "exec") {
+        if (auto r = lc::protectRuntimeExe(argv, environ); !r) {
+            log.error(r.error().message());
+            return 1;
+        }
     }
     cli::Context ctx{g, &log, prog};
     for (const auto& c : cli::commands()) {

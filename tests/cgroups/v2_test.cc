@@ -149,6 +149,12 @@ TEST_CASE("v2 cpu and cpuset", "[cgroups]") {
     r.cpu->quota = 20000;
     REQUIRE(c.m->set(r));
     CHECK(get(c.file("cpu.max")) == "20000");
+    // A period alone keeps the quota in force.
+    put(c.file("cpu.max"), "30000 100000\n");
+    r.cpu = spec::Cpu{};
+    r.cpu->period = 50000;
+    REQUIRE(c.m->set(r));
+    CHECK(get(c.file("cpu.max")) == "30000 50000");
     r.cpu = spec::Cpu{};
     r.cpu->realtimeRuntime = 1000;
     CHECK(errorOf(c.m->set(r)).starts_with("linux.resources.cpu.realtimeRuntime:"));
@@ -188,6 +194,9 @@ TEST_CASE("v2 pids, io, hugetlb, rdma", "[cgroups]") {
 
     r = {};
     r.pids = spec::Pids{64};
+    REQUIRE(c.m->set(r));
+    CHECK(get(c.file("pids.max")) == "64");
+    r.pids = spec::Pids{0};  // unchanged, as runc
     REQUIRE(c.m->set(r));
     CHECK(get(c.file("pids.max")) == "64");
 }

@@ -154,7 +154,7 @@ Result<void> V1Manager::set(const spec::Resources& res) {
         if (!t) return std::unexpected(t.error());
         LC_TRY(t->v2 ? v2::setCpu(t->dir, *res.cpu) : setCpu(t->dir, *res.cpu));
     }
-    if (res.pids) {
+    if (res.pids && res.pids->limit != 0) {
         auto t = target("pids", "pids", "linux.resources.pids.limit", "pids.max");
         if (!t) return std::unexpected(t.error());
         LC_TRY(t->v2 ? v2::setPids(t->dir, *res.pids) : setPids(t->dir, *res.pids));

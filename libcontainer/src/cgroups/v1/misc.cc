@@ -11,6 +11,9 @@
 namespace lc::cgroups::v1 {
 
 Result<void> setPids(const std::string& dir, const spec::Pids& p) {
+    // As runc: 0 leaves pids.max alone (Docker's update sends 0 for "unchanged"); below 0 is
+    // unlimited.
+    if (p.limit == 0) return {};
     return writeFile("linux.resources.pids.limit", dir, "pids.max",
                      p.limit > 0 ? std::to_string(p.limit) : std::string("max"));
 }

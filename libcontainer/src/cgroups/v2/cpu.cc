@@ -41,6 +41,14 @@ Result<void> setCpu(const std::string& dir, const spec::Cpu& c) {
     }
     if (quota != 0 || period != 0) {
         std::string v = quota > 0 ? std::to_string(quota) : std::string("max");
+        if (quota == 0) {
+            // Only the period: keep the quota in force (runc update does the same), rather
+            // than lifting it to "max".
+            if (auto cur = readFile(dir, "cpu.max")) {
+                auto f = splitFields(*cur);
+                if (!f.empty()) v = std::string(f[0]);
+            }
+        }
         if (period != 0) v += " " + std::to_string(period);
         LC_TRY(writeFile(quota != 0 ? "linux.resources.cpu.quota" : "linux.resources.cpu.period", dir,
                          "cpu.max", v));
