@@ -8,7 +8,6 @@
 #include <seccomp.h>
 
 #include "cli.h"
-#include "libcontainer/security.h"
 
 namespace cli {
 
@@ -129,14 +128,6 @@ int main(int argc, char** argv) {
     if (g.systemdCgroup) {
         log.error("systemd not running on this host, cannot use systemd cgroups manager");
         return 1;
-    }
-    // Commands that start container processes first re-execute from a copy of the binary
-    // that no container can write to (CVE-2019-5736 class; see security/exe_protect.h).
-    if (command == "create" || command == "run" || command == "exec") {
-        if (auto r = lc::protectRuntimeExe(argv, environ); !r) {
-            log.error(r.error().message());
-            return 1;
-        }
     }
     cli::Context ctx{g, &log, prog};
     for (const auto& c : cli::commands()) {
