@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# End-to-end test of containerd-shim-runccpp-v2 under a private containerd + ctr.
+#
+#   integration/shim/run.sh [SHIM]      SHIM default: build/shim/containerd-shim-runccpp-v2
+#
+# Starts containerd with every path in a temp dir (unix sockets only, CRI off), imports a
+# busybox image built on the spot (make-image.py), runs containers through the shim with
+# `ctr run --runtime <abs path>` and checks output, exit codes, tty, exec, ps, pause/resume,
+# metrics, kill, kill --all and create errors; then removes everything it made.
+# KEEP_TMP=1 keeps the temp dir (containerd.log). Last line: "N passed, N failed".
+set -uo pipefail
+[[ -n ${TRACE:-} ]] && set -x
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SHIM=$(readlink -f "${1:-$here/../../build/shim/containerd-shim-runccpp-v2}")
+[[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 2; }
+[[ -x $SHIM ]] || { echo "shim $SHIM is not built" >&2; exit 2; }
+for b in containerd ctr python3 script; do
+    command -v "$b" >/dev/null || { echo "missing $b (scripts/deps.sh installs it)" >&2; exit 2; }
+done
+
+TMP=$(mktemp -d /tmp/rcpp-shim.XXXXXX)
+NS=rcppshim$$
+SOCK=$TMP/containerd.sock
+IMAGE=localhost/busybox:latest
+CTRD_PID=
+passed=0 failed=0
+
+pass() { echo "PASS: $1"; passed=$((passed + 1)); }
+failc() { echo "FAIL: $1"; failed=$((failed + 1)); }
+expect_eq() { if [[ "$3" == "$2" ]]; then pass "$1"; else failc "$1 (want '$2', got '$3')"; fi; }
+expect_match() { if [[ "$3" =~ $2 ]]; then pass "$1"; else failc "$1 (want /$2/, got '$3')"; fi; }
+wait_until() { # SECONDS CMD...
+    local end=$((SECONDS + $1)); shift
+    until "$@"; do ((SECONDS >= end)) && return 1; sleep 0.1; done
+}
+ctr_() { timeout 60 ctr --address "$SOCK" --namespace "$NS" "$@"; }
+task_status() { ctr_ tasks ls 2>/dev/null | awk -v id="$1" '$1==id {print $3}'; }
+task_pid() { ctr_ tasks ls 2>/dev/null | awk -v id="$1" '$1==id {print $2}'; }
+
+teardown() {
+    set +e
+    if [[ -n $CTRD_PID ]] && kill -0 "$CTRD_PID" 2>/dev/null; then
+        for c in $(ctr_ containers ls -q 2>/dev/null); do
+            ctr_ tasks kill -a -s SIGKILL "$c" >/dev/null 2>&1
+            wait_until 5 sh -c "! ctr --address $SOCK -n $NS tasks ls -q | grep -qx $c ||
+                ctr --address $SOCK -n $NS tasks ls | grep -q '^$c .*STOPPED'"
+            ctr_ tasks delete -f "$c" >/dev/null 2>&1
+            ctr_ containers delete "$c" >/dev/null 2>&1
+        done
+        ctr_ images rm "$IMAGE" >/dev/null 2>&1
+        kill "$CTRD_PID"
+        wait_until 10 sh -c "! kill -0 $CTRD_PID 2>/dev/null" || kill -9 "$CTRD_PID"
+    fi
+    # shims of this run that are still alive (a failed test): by the pid file in their bundle
+    for p in "$TMP"/state/io.containerd.runtime.v2.task/"$NS"/*/shim.pid; do
+        [[ -f $p ]] && kill -9 "$(cat "$p")" 2>/dev/null
+    done
+    grep -o " $TMP/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
+    for d in /sys/fs/cgroup/*/"$NS" /sys/fs/cgroup/"$NS" /sys/fs/cgroup/unified/"$NS"; do
+        [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+    if [[ -n ${KEEP_TMP:-} ]]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+python3 "$here/make-image.py" "$TMP/busybox.tar" "$IMAGE" || { echo "image build failed" >&2; exit 2; }
+cat >"$TMP/config.toml" <<EOC
+version = 2
+root = "$TMP/root"
+state = "$TMP/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$SOCK"
+[ttrpc]
+  address = "$SOCK.ttrpc"
+[debug]
+  address = "$TMP/debug.sock"
+  level = "debug"
+[metrics]
+  address = ""
+EOC
+containerd --config "$TMP/config.toml" >"$TMP/containerd.log" 2>&1 &
+CTRD_PID=$!
+if ! wait_until 20 ctr_ version >/dev/null 2>&1; then
+    echo "containerd did not come up" >&2; tail -n 30 "$TMP/containerd.log" >&2; exit 2
+fi
+ctr_ images import "$TMP/busybox.tar" >/dev/null || { echo "image import failed" >&2; exit 2; }
+
+RT=(--runtime "$SHIM")
+FIFO=(--fifo-dir "$TMP/fifo")
+run_rm() { ctr_ run --rm "${RT[@]}" "${FIFO[@]}" "$IMAGE" "$@"; }
+
+# output and exit codes
+out=$(run_rm echo1 echo hello-from-the-shim 2>&1)
+expect_eq "run: output" "hello-from-the-shim" "$out"
+run_rm exit3 sh -c 'exit 3' >/dev/null 2>&1
+expect_eq "run: exit code 3" 3 "$?"
+out=$(run_rm err1 sh -c 'echo to-stderr >&2' 2>&1)
+expect_eq "run: stderr" "to-stderr" "$out"
+out=$(echo from-stdin | ctr_ run --rm "${RT[@]}" "${FIFO[@]}" "$IMAGE" in1 cat 2>&1)
+expect_eq "run: stdin reaches the process, EOF ends it" "from-stdin" "$out"
+
+# tty
+out=$(script -qec "ctr --address $SOCK -n $NS run --rm -t ${RT[*]} ${FIFO[*]} $IMAGE tty1 sh -c 'tty; exit 4'" /dev/null </dev/null | tr -d '\r\0')
+rc=$?
+expect_match "run -t: process has a pty" '/dev/pts/[0-9]+' "$out"
+expect_eq "run -t: exit code 4" 4 "$rc"
+
+# a long-running container in a background ctr run, so its exit code can be collected
+ctr_ run --rm "${RT[@]}" "${FIFO[@]}" "$IMAGE" long \
+    sh -c 'trap "exit 7" TERM; echo started; while :; do sleep 0.1; done' >"$TMP/long.out" 2>&1 &
+LONG=$!
+wait_until 20 grep -q started "$TMP/long.out"
+expect_eq "run: container RUNNING" RUNNING "$(task_status long)"
+
+out=$(ctr_ tasks exec "${FIFO[@]}" --exec-id ex1 long sh -c 'echo in-exec; exit 5' 2>&1)
+rc=$?
+expect_eq "exec: output" "in-exec" "$out"
+expect_eq "exec: exit code 5" 5 "$rc"
+out=$(script -qec "ctr --address $SOCK -n $NS tasks exec -t ${FIFO[*]} --exec-id ex2 long tty" /dev/null </dev/null | tr -d '\r\0')
+expect_match "exec -t: process has a pty" '/dev/pts/[0-9]+' "$out"
+
+ctr_ tasks exec -d "${FIFO[@]}" --exec-id bg long sleep 1000 >/dev/null 2>&1
+pid=$(task_pid long)
+out=$(ctr_ tasks ps long 2>&1)
+if grep -qE "^$pid[[:space:]]" <<<"$out"; then pass "ps: lists the init pid"; else failc "ps: lists the init pid ($pid not in '$out')"; fi
+expect_match "ps: lists the exec'd process" "ExecID:bg" "$out"
+
+ctr_ tasks pause long
+expect_eq "pause: PAUSED" PAUSED "$(task_status long)"
+ctr_ tasks resume long
+expect_eq "resume: RUNNING" RUNNING "$(task_status long)"
+
+out=$(ctr_ tasks metrics --format json long 2>&1)
+expect_match "metrics: pids.current >= 2" '"current": *[2-9]' "$out"
+expect_match "metrics: memory usage present" '"memory"' "$out"
+
+shim_pid=$(cat "$TMP"/state/io.containerd.runtime.v2.task/"$NS"/long/shim.pid 2>/dev/null)
+if [[ -n $shim_pid ]]; then
+    echo "# shim VmRSS: $(awk '/VmRSS/ {print $2, $3}' /proc/"$shim_pid"/status), RssAnon: $(awk '/RssAnon/ {print $2, $3}' /proc/"$shim_pid"/status)"
+fi
+
+ctr_ tasks kill -s SIGTERM long
+wait "$LONG"
+expect_eq "kill SIGTERM: exit code 7 through ctr run" 7 "$?"
+
+ctr_ run -d "${RT[@]}" "${FIFO[@]}" "$IMAGE" all sleep 1000 >/dev/null 2>&1
+ctr_ tasks exec -d "${FIFO[@]}" --exec-id bg all sleep 1000 >/dev/null 2>&1
+ctr_ tasks kill -a -s SIGKILL all
+wait_until 10 sh -c "ctr --address $SOCK -n $NS tasks ls | grep -q '^all .*STOPPED'"
+expect_eq "kill --all: STOPPED" STOPPED "$(task_status all)"
+ctr_ tasks delete all >/dev/null 2>&1
+ctr_ containers delete all >/dev/null 2>&1
+
+out=$(run_rm bad /no/such/binary 2>&1)
+rc=$?
+expect_eq "create error: ctr fails" 1 "$rc"
+expect_match "create error: message" 'OCI runtime create failed: .*no/such/binary' "$out"
+ctr_ containers delete bad >/dev/null 2>&1
+
+sleep 0.5
+left=$(pgrep -fc "^$SHIM .*-namespace $NS" || true)
+expect_eq "no shim left running" 0 "$left"
+
+echo "$passed passed, $failed failed"
+((failed == 0))

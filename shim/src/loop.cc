@@ -1,0 +1,63 @@
+#include "loop.h"
+
+#include <sys/epoll.h>
+
+#include <cerrno>
+
+namespace shim {
+
+lc::Result<std::unique_ptr<Loop>> Loop::create() {
+    int ep = ::epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0) return lc::errnoError("epoll_create1");
+    return std::unique_ptr<Loop>(new Loop(lc::UniqueFd(ep)));
+}
+
+lc::Result<void> Loop::watch(int fd, uint32_t events, Callback cb) {
+    uint32_t gen = nextGen_++;
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = (static_cast<uint64_t>(gen) << 32) | static_cast<uint32_t>(fd);
+    if (::epoll_ctl(ep_.get(), EPOLL_CTL_ADD, fd, &ev) < 0) return lc::errnoError("epoll_ctl add");
+    handlers_[fd] = Entry{gen, events, std::make_shared<Callback>(std::move(cb))};
+    return {};
+}
+
+void Loop::modify(int fd, uint32_t events) {
+    auto it = handlers_.find(fd);
+    if (it == handlers_.end() || it->second.events == events) return;
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = (static_cast<uint64_t>(it->second.gen) << 32) | static_cast<uint32_t>(fd);
+    if (::epoll_ctl(ep_.get(), EPOLL_CTL_MOD, fd, &ev) == 0) it->second.events = events;
+}
+
+void Loop::unwatch(int fd) {
+    auto it = handlers_.find(fd);
+    if (it == handlers_.end()) return;
+    ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    handlers_.erase(it);
+}
+
+lc::Result<void> Loop::run() {
+    running_ = true;
+    epoll_event evs[32];
+    while (running_) {
+        int n = ::epoll_wait(ep_.get(), evs, 32, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return lc::errnoError("epoll_wait");
+        }
+        for (int i = 0; i < n && running_; ++i) {
+            int fd = static_cast<int>(evs[i].data.u64 & 0xffffffffu);
+            uint32_t gen = static_cast<uint32_t>(evs[i].data.u64 >> 32);
+            auto it = handlers_.find(fd);
+            if (it == handlers_.end() || it->second.gen != gen) continue;
+            auto cb = it->second.cb;  // keeps the callback alive if it unwatches itself
+            (*cb)(evs[i].events);
+        }
+        if (idle_) idle_();
+    }
+    return {};
+}
+
+}  // namespace shim
