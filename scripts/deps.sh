@@ -2,7 +2,10 @@
 # Installs what runc-cpp needs to build and test, from Debian's packages only.
 set -euo pipefail
 pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev catch2
-      libboost-program-options-dev busybox-static bats python3 procps)
+      libboost-program-options-dev busybox-static bats python3 procps
+      # the containerd shim (shim/): protoc, protobuf-lite and containerd's .proto files;
+      # containerd, ctr and script(1) for its integration test
+      protobuf-compiler libprotobuf-dev golang-github-containerd-containerd-dev containerd bsdutils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
