@@ -1,0 +1,203 @@
+#!/usr/bin/env bats
+# Terminals: process.terminal with a foreground run (the runtime proxies its
+# own stdio through the pty), with --console-socket (the pty master is sent
+# over a unix socket with SCM_RIGHTS), consoleSize, exec -t, and the errors
+# for the combinations runc refuses.
+
+load lib/helpers
+
+setup() {
+	setup_bundle
+	SOCK=$TESTDIR/console.sock
+}
+
+teardown() {
+	if [[ -n ${RECV_PID:-} ]]; then kill "$RECV_PID" 2>/dev/null; wait "$RECV_PID" 2>/dev/null; fi
+	teardown_bundle
+}
+
+# start_receiver OUT [INPUT]: lib/recvtty.py in the background on $SOCK;
+# waits until the socket exists.
+start_receiver() {
+	rm -f "$SOCK"
+	timeout 40 "$PYTHON" "$INTEGRATION_DIR/lib/recvtty.py" "$SOCK" "$@" </dev/null >/dev/null 2>"$TESTDIR/recv.err" 3>&- &
+	RECV_PID=$!
+	for _ in $(seq 50); do
+		[[ -S $SOCK ]] && return 0
+		sleep 0.1
+	done
+	fail "console receiver did not start: $(cat "$TESTDIR/recv.err")"
+}
+
+# wait_receiver: the receiver's exit code must be 0.
+wait_receiver() {
+	local rc=0
+	wait "$RECV_PID" || rc=$?
+	RECV_PID=
+	[[ $rc -eq 0 ]] || fail "console receiver exited $rc: $(cat "$TESTDIR/recv.err")"
+}
+
+# in_pty CMD: runs CMD under script(1), so that it has a terminal. At the
+# EOF of its stdin script(1) writes the EOF character into its pty, which the
+# runtime forwards (the echo shows up as ^@ when the pty is raw); pty_clean
+# drops that and the \r of the tty's output processing.
+in_pty() {
+	timeout 30 script -qec "$1" /dev/null
+}
+
+pty_clean() {
+	local s=${1//$'\r'/}
+	s=${s//^@/}
+	printf '%s' "$s"
+}
+
+@test "run with process.terminal: the process has a tty; the exit code propagates" {
+	cfg_set 'c["process"]["terminal"] = True'
+	cfg_sh 'tty; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-ttys; exit 3'
+	run in_pty "$RUNTIME --root $ROOT run $TEST_ID" </dev/null
+	assert_status 3
+	local out
+	out=$(pty_clean "$output")
+	assert_match "$out" $'^/dev/pts/[0-9]+\nall-ttys$' output
+	# run removes the container afterwards
+	run rt state "$TEST_ID"
+	assert_status 1
+}
+
+@test "run with process.terminal: stdin is proxied to the container" {
+	cfg_set 'c["process"]["terminal"] = True'
+	cfg_sh 'read line; echo "got:$line"; exit 0'
+	run bash -c "printf 'hello-input\n' | timeout 30 script -qec '$RUNTIME --root $ROOT run $TEST_ID' /dev/null"
+	assert_status 0
+	local out=${output//$'\r'/}
+	assert_contains "$out" "got:hello-input"
+}
+
+@test "run with process.terminal: the caller's window size is copied to the pty" {
+	cfg_set 'c["process"]["terminal"] = True'
+	# runc copies the size after start, as this runtime may: give it a moment
+	cfg_sh 'sleep 0.5; stty size'
+	run in_pty "stty rows 37 cols 111; $RUNTIME --root $ROOT run $TEST_ID" </dev/null
+	assert_status 0
+	assert_eq "$(pty_clean "$output")" "37 111" "stty size"
+}
+
+@test "run without process.terminal under a terminal: no tty for the process" {
+	cfg_sh 'tty; exit 0'
+	run in_pty "$RUNTIME --root $ROOT run $TEST_ID" </dev/null
+	assert_status 0
+	assert_eq "$(pty_clean "$output")" "not a tty" output
+}
+
+@test "--console-socket: the receiver gets the pty master and reads the output" {
+	cfg_set 'c["process"]["terminal"] = True'
+	cfg_sh 'tty; echo from-container; exit 0'
+	start_receiver "$TESTDIR/pty.out"
+	run rt_bg create --console-socket "$SOCK" "$TEST_ID"
+	assert_status 0
+	run rt start "$TEST_ID"
+	assert_status 0
+	wait_receiver
+	run cat "$TESTDIR/pty.out.info"
+	assert_contains "$output" "fds=1"
+	assert_match "$(grep ^link= "$TESTDIR/pty.out.info")" '^link=/dev/(pts/)?ptmx$' "received fd"
+	run cat "$TESTDIR/pty.out"
+	local out=${output//$'\r'/}
+	assert_match "$out" $'^/dev/pts/[0-9]+\nfrom-container$' "pty output"
+	wait_status "$TEST_ID" stopped
+	# nothing of the container's went to the runtime's own stdio
+	assert_eq "$(bg_log "$TEST_ID")" "" "runtime stdio"
+}
+
+@test "--console-socket: input written to the master reaches the process" {
+	cfg_set 'c["process"]["terminal"] = True'
+	cfg_sh 'read line; echo "got:$line"'
+	start_receiver "$TESTDIR/pty.out" $'typed-line\n'
+	run rt_bg run -d --console-socket "$SOCK" "$TEST_ID"
+	assert_status 0
+	wait_receiver
+	run cat "$TESTDIR/pty.out"
+	assert_contains "${output//$'\r'/}" "got:typed-line"
+}
+
+@test "consoleSize is honoured (stty size and TIOCGWINSZ on the master)" {
+	cfg_set 'c["process"]["terminal"] = True; c["process"]["consoleSize"] = {"height": 30, "width": 100}'
+	cfg_sh 'stty size'
+	start_receiver "$TESTDIR/pty.out"
+	run rt_bg run -d --console-socket "$SOCK" "$TEST_ID"
+	assert_status 0
+	wait_receiver
+	assert_eq "$(grep ^winsize= "$TESTDIR/pty.out.info")" "winsize=30 100" "master window size"
+	assert_eq "$(tr -d '\r' <"$TESTDIR/pty.out")" "30 100" "stty size"
+}
+
+@test "create with terminal and no --console-socket fails as in runc" {
+	cfg_set 'c["process"]["terminal"] = True'
+	run rt_bg create "$TEST_ID"
+	assert_status 1
+	assert_contains "$output" "cannot allocate tty if runc will detach without setting console socket"
+	run rt state "$TEST_ID"
+	assert_status 1
+	run rt_bg run -d "$TEST_ID"
+	assert_status 1
+	assert_contains "$output" "cannot allocate tty if runc will detach without setting console socket"
+}
+
+@test "--console-socket without process.terminal fails as in runc" {
+	start_receiver "$TESTDIR/pty.out"
+	run rt_bg create --console-socket "$SOCK" "$TEST_ID"
+	assert_status 1
+	assert_contains "$output" "cannot use console socket if runc will not detach or allocate tty"
+	run rt state "$TEST_ID"
+	assert_status 1
+}
+
+@test "exec -t -d --console-socket: the receiver gets the exec's pty" {
+	cfg_args sleep 1000
+	run rt_bg run -d "$TEST_ID"
+	assert_status 0
+	start_receiver "$TESTDIR/pty.out"
+	run rt_bg exec -t -d --console-socket "$SOCK" "$TEST_ID" sh -c 'tty; echo exec-out'
+	assert_status 0
+	wait_receiver
+	assert_match "$(tr -d '\r' <"$TESTDIR/pty.out")" $'^/dev/pts/[0-9]+\nexec-out$' "pty output"
+}
+
+@test "exec --process with terminal true and --console-socket" {
+	cfg_args sleep 1000
+	run rt_bg run -d "$TEST_ID"
+	assert_status 0
+	cat >"$TESTDIR/p.json" <<'EOF'
+{"terminal": true, "consoleSize": {"height": 21, "width": 77}, "user": {"uid": 0, "gid": 0},
+ "args": ["sh", "-c", "tty; stty size"], "env": ["PATH=/bin"], "cwd": "/"}
+EOF
+	start_receiver "$TESTDIR/pty.out"
+	run rt_bg exec -d --process "$TESTDIR/p.json" --console-socket "$SOCK" "$TEST_ID"
+	assert_status 0
+	wait_receiver
+	assert_match "$(tr -d '\r' <"$TESTDIR/pty.out")" $'^/dev/pts/[0-9]+\n21 77$' "pty output"
+}
+
+@test "exec -t -d without --console-socket fails; --console-socket without -t fails" {
+	cfg_args sleep 1000
+	run rt_bg run -d "$TEST_ID"
+	assert_status 0
+	run rt_bg exec -t -d "$TEST_ID" true
+	[[ $status -ne 0 ]] || fail "exec -t -d without a console socket succeeded"
+	assert_contains "$output" "cannot allocate tty if runc will detach without setting console socket"
+	start_receiver "$TESTDIR/pty.out"
+	run rt_bg exec -d --console-socket "$SOCK" "$TEST_ID" true
+	[[ $status -ne 0 ]] || fail "exec --console-socket without a tty succeeded"
+	assert_contains "$output" "cannot use console socket if runc will not detach or allocate tty"
+}
+
+@test "exec -t in the foreground: tty, stdin proxied, exit code" {
+	cfg_args sleep 1000
+	run rt_bg run -d "$TEST_ID"
+	assert_status 0
+	run bash -c "printf 'exec-input\n' | timeout 30 script -qec '$RUNTIME --root $ROOT exec -t $TEST_ID sh -c \"tty; read l; echo got:\\\$l; exit 6\"' /dev/null"
+	assert_status 6
+	local out=${output//$'\r'/}
+	assert_match "$out" '/dev/pts/[0-9]+' "tty"
+	assert_contains "$out" "got:exec-input"
+}
