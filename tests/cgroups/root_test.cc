@@ -9,6 +9,7 @@
 #include <linux/bpf.h>
 #include <linux/magic.h>
 #include <sys/syscall.h>
+#include <linux/sched.h>
 
 #include <catch2/catch.hpp>
 
@@ -280,6 +281,73 @@ TEST_CASE("real host: destroy kills a frozen cgroup's processes and sub-cgroups"
     CHECK(WTERMSIG(a.reap()) == SIGKILL);
     CHECK(WTERMSIG(b.reap()) == SIGKILL);
     for (const auto& [c, dir] : g.paths) CHECK_FALSE(cgtest::exists(dir));
+}
+
+TEST_CASE("real host: openJoinPlan puts a cloned child in every hierarchy without addProcess", "[root][cgroups]") {
+    if (!isRoot()) return;
+    Options opts;
+    const std::string name = uniqueName("join");
+    auto made = make(opts, name, "x");
+    REQUIRE(made);
+    Guard g(std::move(*made));
+    CG_REQUIRE(g.m->create());
+    auto plan = g.m->openJoinPlan();
+    REQUIRE(plan);
+    const Layout layout = g.m->layout();
+    CHECK(plan->cloneInto.valid() == (layout != Layout::V1));
+    CHECK(plan->selfJoin.empty() == (layout == Layout::V2));
+    std::vector<int> fds;
+    for (const auto& fd : plan->selfJoin) fds.push_back(fd.get());
+
+    int ready[2];
+    REQUIRE(::pipe2(ready, O_CLOEXEC) == 0);
+    clone_args args{};
+    args.exit_signal = SIGCHLD;
+    if (plan->cloneInto.valid()) {
+        args.flags = CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(plan->cloneInto.get());
+    }
+    pid_t pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        char c = joinSelf(fds.data(), fds.size()) == 0 ? 'y' : 'n';
+        (void)!::write(ready[1], &c, 1);
+        for (;;) ::pause();
+    }
+    Child child;  // kills and reaps on scope exit
+    child.pid = pid;
+    ::close(ready[1]);
+    char c = 0;
+    CHECK(::read(ready[0], &c, 1) == 1);
+    ::close(ready[0]);
+    CHECK(c == 'y');
+    auto cg = procCgroups(pid);
+    for (const auto& [key, path] : cg) {
+        if (key == "rdma" || key == "misc" || key == "net_cls,net_prio" || key == "perf_event") continue;
+        INFO("hierarchy '" << key << "'");
+        bool ours = key.empty() ? layout != Layout::V1 : g.paths.count(splitControllers(key).front()) > 0;
+        if (ours) CHECK(path == name);
+    }
+    auto pids = g.m->pids();
+    REQUIRE(pids);
+    CHECK(*pids == std::vector<pid_t>{pid});
+    CG_REQUIRE(g.m->destroy());
+    CHECK(WTERMSIG(child.reap()) == SIGKILL);
+}
+
+TEST_CASE("joinSelf reports the failing fd", "[cgroups]") {
+    int p[2];
+    REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+    int fds[2] = {p[1], p[0]};  // the read end cannot be written
+    errno = 0;
+    CHECK(joinSelf(fds, 2) == 2);
+    CHECK(errno == EBADF);
+    char buf[4];
+    CHECK(::read(p[0], buf, sizeof buf) == 1);
+    CHECK(buf[0] == '0');
+    ::close(p[0]);
+    ::close(p[1]);
+    CHECK(joinSelf(nullptr, 0) == 0);
 }
 
 TEST_CASE("real host: relative cgroupsPath resolves under our own cgroups", "[root][cgroups]") {

@@ -31,6 +31,26 @@ Result<Layout> detect(const Options& opts);
 
 using Stats = lc::Stats;  // public: libcontainer/stats.h
 
+// How a new process can enter its cgroup without the cost of addProcess(). A pid written to
+// cgroup.procs (v1 or v2) takes the kernel's cgroup_threadgroup_rwsem for writing, which waits
+// for an RCU grace period: 7 to 26 ms per container on the benchmark VM (docs/bench.md), paid
+// once per addProcess() call. Neither of these takes that lock:
+// - cloneInto: the leaf directory in the v2 hierarchy (v2 hosts, and the unified hierarchy of
+//   hybrid hosts), for clone3(CLONE_INTO_CGROUP); invalid when there is none;
+// - selfJoin: the `tasks` file of every v1 hierarchy, opened for writing. The new process,
+//   while it is still single-threaded, writes "0" to each (joinSelf), which moves the caller's
+//   only thread, and with it the process, without the global lock.
+// A process cloned with cloneInto that ran joinSelf() on selfJoin is in every hierarchy: no
+// addProcess() for it. The fds are O_CLOEXEC; the child closes selfJoin after joining.
+struct JoinPlan {
+    UniqueFd cloneInto;
+    std::vector<UniqueFd> selfJoin;
+};
+
+// Writes "0" to each fd (see JoinPlan). Meant for a freshly cloned, single-threaded child:
+// no allocation, no locks. Returns 0, or the 1-based index of the fd that failed with errno set.
+size_t joinSelf(const int* fds, size_t n);
+
 class Manager {
 public:
     virtual ~Manager() = default;
@@ -50,6 +70,12 @@ public:
     // On v2 (and hybrid's unified part is NOT used for this): an O_DIRECTORY fd of the leaf,
     // for clone3(CLONE_INTO_CGROUP). Invalid fd when the layout cannot do that.
     virtual Result<UniqueFd> openLeafForClone() = 0;
+    // See JoinPlan. The default is openLeafForClone() and no self-join files.
+    virtual Result<JoinPlan> openJoinPlan() {
+        auto leaf = openLeafForClone();
+        if (!leaf) return std::unexpected(leaf.error());
+        return JoinPlan{std::move(*leaf), {}};
+    }
     virtual Result<void> freeze() = 0;
     virtual Result<void> thaw() = 0;
     virtual Result<bool> isFrozen() = 0;

@@ -1,5 +1,6 @@
 // The v1 (and hybrid) manager: the container has one directory per mounted v1 hierarchy, plus
 // one in the unified hierarchy on hybrid hosts.
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -43,6 +44,21 @@ public:
     }
 
     Result<UniqueFd> openLeafForClone() override { return UniqueFd(); }
+
+    Result<JoinPlan> openJoinPlan() override {
+        JoinPlan plan;
+        for (const auto& h : hier_) {
+            std::string p = joinPath(h.path, "tasks");
+            UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CLOEXEC));
+            if (!fd) return errnoError("open " + p);
+            plan.selfJoin.push_back(std::move(fd));
+        }
+        if (!unifiedPath_.empty()) {
+            plan.cloneInto.reset(::open(unifiedPath_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!plan.cloneInto) return errnoError("open " + unifiedPath_);
+        }
+        return plan;
+    }
 
     Result<void> freeze() override {
         auto dir = freezerDir();
@@ -260,3 +276,19 @@ std::unique_ptr<Manager> makeManager(std::vector<V1Hierarchy> hierarchies, std::
 }
 
 }  // namespace lc::cgroups::v1
+
+namespace lc::cgroups {
+
+size_t joinSelf(const int* fds, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        ssize_t w;
+        do w = ::write(fds[i], "0", 1); while (w < 0 && errno == EINTR);
+        if (w != 1) {
+            if (w >= 0) errno = EIO;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+}  // namespace lc::cgroups
