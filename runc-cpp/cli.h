@@ -94,5 +94,6 @@ int runPs(Context&, const std::vector<std::string>&);
 int runUpdate(Context&, const std::vector<std::string>&);
 int runEvents(Context&, const std::vector<std::string>&);
 int runExec(Context&, const std::vector<std::string>&);
+int runFeatures(Context&, const std::vector<std::string>&);
 
 }  // namespace cli

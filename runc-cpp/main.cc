@@ -8,6 +8,7 @@
 #include <seccomp.h>
 
 #include "cli.h"
+#include "libcontainer/security.h"
 
 namespace cli {
 
@@ -23,6 +24,7 @@ const std::vector<Command>& commands() {
         {"events", "display container events such as OOM notifications, cpu, memory, and IO usage statistics", runEvents},
         {"delete", "delete any resources held by the container often used with detached container", runDelete},
         {"exec", "execute new process inside the container", runExec},
+        {"features", "show the enabled features", runFeatures},
         {"kill", "kill sends the specified signal (default: SIGTERM) to the container's init process", runKill},
         {"list", "lists containers started by runc-cpp with the given root", runList},
         {"pause", "pause suspends all processes inside the container", runPause},
@@ -128,6 +130,14 @@ int main(int argc, char** argv) {
     if (g.systemdCgroup) {
         log.error("systemd not running on this host, cannot use systemd cgroups manager");
         return 1;
+    }
+    // Commands that start container processes first re-execute from a copy of the binary
+    // that no container can write to (CVE-2019-5736 class; see security/exe_protect.h).
+    if (command == "create" || command == "run" || command == "exec") {
+        if (auto r = lc::protectRuntimeExe(argv, environ); !r) {
+            log.error(r.error().message());
+            return 1;
+        }
     }
     cli::Context ctx{g, &log, prog};
     for (const auto& c : cli::commands()) {

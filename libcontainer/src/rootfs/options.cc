@@ -2,6 +2,7 @@
 
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -194,6 +195,16 @@ std::string mountFlagsString(unsigned long flags) {
         out += buf;
     }
     return out.empty() ? "0" : out;
+}
+
+std::vector<std::string> knownMountOptions() {
+    std::vector<std::string> out;
+    for (const auto& o : kFlagOptions) out.emplace_back(o.name);
+    for (const auto& o : kPropagationOptions) out.emplace_back(o.name);
+    for (const auto& o : kRecAttrOptions) out.emplace_back(o.name);
+    out.emplace_back("tmpcopyup");
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 }  // namespace lc::rootfs

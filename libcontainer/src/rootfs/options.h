@@ -34,6 +34,10 @@ unsigned long propagationFlag(std::string_view option);
 // linux.rootfsPropagation -> MS_* flags; "" -> 0; an unknown value is an error.
 Result<unsigned long> parseRootfsPropagation(std::string_view value);
 
+// Every option keyword this parser gives a meaning to (flags, propagation, recursive
+// attributes, "tmpcopyup"), sorted: `features` "mountOptions".
+std::vector<std::string> knownMountOptions();
+
 // "MS_RDONLY|MS_NOSUID" (for messages and tests); "0" for none.
 std::string mountFlagsString(unsigned long flags);
 

@@ -1,0 +1,67 @@
+#include "security/seccomp_notify.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "libcontainer/unique_fd.h"
+#include "util/json.h"
+#include "util/unixsock.h"
+
+namespace lc::security {
+
+Result<std::string> seccompListenerPayload(const std::string& metadata, const std::string& stateJson, pid_t pid) {
+    auto doc = util::JsonDoc::parse(stateJson);
+    if (!doc || !YAJL_IS_OBJECT(doc->root())) return fail(EINVAL, "seccomp listener: the container state is not a JSON object");
+    std::string version = util::getString(doc->root(), "ociVersion");
+
+    // Everything but the state is written by the writer; the state document goes in verbatim
+    // (the writer has no raw-insert), in place of a placeholder member at the end.
+    util::JsonWriter w;
+    w.beginObject();
+    w.key("ociVersion").str(version);
+    w.key("fds").beginArray().str("seccompFd").endArray();
+    w.key("pid").num(pid);
+    if (!metadata.empty()) w.key("metadata").str(metadata);
+    w.endObject();
+    std::string head = w.text();
+    // head is "{...}" (compact): drop the closing brace and append the state.
+    while (!head.empty() && head.back() != '}') head.pop_back();
+    if (head.empty()) return fail(EINVAL, "seccomp listener: could not write the payload");
+    head.pop_back();
+    std::string state = stateJson;
+    while (!state.empty() && (state.back() == '\n' || state.back() == ' ')) state.pop_back();
+    return head + ",\"state\":" + state + "}";
+}
+
+Result<void> sendSeccompListener(const std::string& listenerPath, const std::string& metadata,
+                                 const std::string& stateJson, pid_t pid, int notifyFd) {
+    if (notifyFd < 0) return fail(EBADF, "seccomp listener: no notify fd to send");
+    auto payload = seccompListenerPayload(metadata, stateJson, pid);
+    if (!payload) return std::unexpected(payload.error());
+
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (listenerPath.empty() || listenerPath.size() >= sizeof addr.sun_path)
+        return fail(ENAMETOOLONG, "seccomp listener path \"" + listenerPath + "\" is empty or too long");
+    std::memcpy(addr.sun_path, listenerPath.c_str(), listenerPath.size() + 1);
+    UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!s) return errnoError("seccomp listener: socket");
+    int rc;
+    do rc = ::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr); while (rc < 0 && errno == EINTR);
+    if (rc < 0) return errnoError("connect to seccomp listener " + listenerPath);
+
+    const std::string& p = *payload;
+    ssize_t n = util::sendWithFd(s.get(), p.data(), p.size(), notifyFd);
+    if (n < 0) return errnoError("send seccomp notify fd to " + listenerPath);
+    // A stream socket may take the payload in parts; the fd went with the first.
+    for (size_t off = static_cast<size_t>(n); off < p.size(); off += static_cast<size_t>(n)) {
+        n = util::sendWithFd(s.get(), p.data() + off, p.size() - off, -1);
+        if (n < 0) return errnoError("send seccomp listener state to " + listenerPath);
+    }
+    return {};
+}
+
+}  // namespace lc::security
