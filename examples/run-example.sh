@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds a busybox bundle and runs it through the embedding example; checks its output.
+# Runs the embedding example twice (from a bundle, and from a spec built in code) and
+# checks what the containers printed and how they exited.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d /tmp/rcpp-example.XXXXXX)
@@ -15,5 +16,9 @@ PY
 out=$(./build/examples/embed-example "$tmp/bundle" "example-$$" "$tmp/root")
 echo "$out"
 grep -q "^inside$" <<<"$out"
+grep -q "^exited with 7$" <<<"$out"
+out=$(./build/examples/embed-example --rootfs "$tmp/bundle/rootfs" "example-b-$$" "$tmp/root")
+echo "$out"
+grep -q "^inside built-in-code$" <<<"$out"
 grep -q "^exited with 7$" <<<"$out"
 [ -z "$(ls -A "$tmp/root")" ]

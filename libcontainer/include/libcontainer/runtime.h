@@ -44,6 +44,9 @@ public:
     // Reads <bundle>/config.json, validates it, and creates the container: the init waits
     // for start(). Leaves nothing behind on failure.
     Result<Container> create(const CreateOptions& opts);
+    // Creates from a spec built in memory (see builder.h); opts.bundle (default: the cwd)
+    // is only where relative paths such as root.path are resolved.
+    Result<Container> create(const CreateOptions& opts, const spec::Spec& spec);
     // Loads an existing container; ENOENT "container does not exist" when there is none.
     Result<Container> load(const std::string& id);
     // Ids of all containers in the root.
@@ -51,6 +54,8 @@ public:
 
 private:
     explicit Runtime(RuntimeOptions opts) : opts_(std::move(opts)) {}
+    Result<Container> createFrom(const CreateOptions& opts, const std::string& bundle, const spec::Spec& spec,
+                                 const std::string& rawConfig);
     RuntimeOptions opts_;
 };
 

@@ -95,7 +95,20 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     }
     auto parsed = spec::parseSpec(*raw);
     if (!parsed) return std::unexpected(parsed.error().wrap("config.json"));
-    const spec::Spec& sp = *parsed;
+    return createFrom(o, *bundle, *parsed, *raw);
+}
+
+Result<Container> Runtime::create(const CreateOptions& o, const spec::Spec& sp) {
+    LC_TRY(state::validateId(o.id));
+    auto bundle = realPath(o.bundle.empty() ? "." : o.bundle, "bundle");
+    if (!bundle) return std::unexpected(bundle.error());
+    return createFrom(o, *bundle, sp, spec::toJson(sp));
+}
+
+Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string& bundlePath, const spec::Spec& sp,
+                                      const std::string& rawConfig) {
+    const std::string* bundle = &bundlePath;
+    const std::string* raw = &rawConfig;
     LC_TRY(spec::validate(sp));
     const spec::Process& proc = *sp.process;
     static const spec::Linux kNoLinux;
