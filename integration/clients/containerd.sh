@@ -78,7 +78,7 @@ c run --rm "${RUNFLAGS[@]}" "$IMG" r2 sh -c 'exit 3' >/dev/null 2>&1
 want_eq "run: exit code 3" 3 "$?"
 
 # ctr -t needs a terminal of its own: script(1)
-out=$(timeout 60 script -qec "$C_STR run --rm -t ${RUNFLAGS[*]} $IMG r3 sh -c 'tty; exit 4'" /dev/null </dev/null)
+out=$(timeout 60 script -qec "$C_STR run --rm -t ${RUNFLAGS[*]} $IMG r3 sh -c 'tty; exit 4'" /dev/null </dev/null | tr -d "\0"; exit "${PIPESTATUS[0]}")
 rc=$?
 want_re "run -t: the process has a pty" '^/dev/pts/[0-9]+' "$(pty_text "$out")"
 want_eq "run -t: exit code 4" 4 "$rc"
@@ -95,7 +95,7 @@ rc=$?
 want_eq "exec: output" exec-out "$out"
 want_eq "exec: exit code 5" 5 "$rc"
 
-out=$(timeout 60 script -qec "$C_STR tasks exec -t --fifo-dir $WORK/fifo --exec-id e2 long sh -c 'tty; exit 2'" /dev/null </dev/null)
+out=$(timeout 60 script -qec "$C_STR tasks exec -t --fifo-dir $WORK/fifo --exec-id e2 long sh -c 'tty; exit 2'" /dev/null </dev/null | tr -d "\0"; exit "${PIPESTATUS[0]}")
 rc=$?
 want_re "exec -t: the process has a pty" '^/dev/pts/[0-9]+' "$(pty_text "$out")"
 want_eq "exec -t: exit code 2" 2 "$rc"

@@ -65,7 +65,7 @@ want_eq "run: output" hello-docker "$out"
 docker run --rm "${D[@]}" "$IMG" sh -c 'exit 3' >/dev/null 2>&1
 want_eq "run: exit code 3" 3 "$?"
 
-out=$(timeout 60 script -qec "$D_STR run --rm -t ${D[*]} $IMG sh -c 'tty; exit 4'" /dev/null </dev/null)
+out=$(timeout 60 script -qec "$D_STR run --rm -t ${D[*]} $IMG sh -c 'tty; exit 4'" /dev/null </dev/null | tr -d "\0"; exit "${PIPESTATUS[0]}")
 rc=$?
 want_re "run -t: the process has a pty" '^/dev/pts/[0-9]+' "$(pty_text "$out")"
 want_eq "run -t: exit code 4" 4 "$rc"
@@ -79,7 +79,7 @@ rc=$?
 want_eq "exec: output" exec-out "$out"
 want_eq "exec: exit code 5" 5 "$rc"
 
-out=$(timeout 60 script -qec "$D_STR exec -t long sh -c 'tty; exit 2'" /dev/null </dev/null)
+out=$(timeout 60 script -qec "$D_STR exec -t long sh -c 'tty; exit 2'" /dev/null </dev/null | tr -d "\0"; exit "${PIPESTATUS[0]}")
 rc=$?
 want_re "exec -t: the process has a pty" '^/dev/pts/[0-9]+' "$(pty_text "$out")"
 want_eq "exec -t: exit code 2" 2 "$rc"
