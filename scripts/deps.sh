@@ -5,7 +5,10 @@ pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev cat
       libboost-program-options-dev busybox-static bats python3 procps
       # the containerd shim (shim/): protoc, protobuf-lite and containerd's .proto files;
       # containerd, ctr and script(1) for its integration test
-      protobuf-compiler libprotobuf-dev golang-github-containerd-containerd-dev containerd bsdutils)
+      protobuf-compiler libprotobuf-dev golang-github-containerd-containerd-dev containerd bsdutils
+      # libFuzzer targets (tests/fuzz/run.sh): clang 16 is the first whose C++ support
+      # compiles libstdc++ 12's <expected>
+      clang-16 libclang-rt-16-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -67,5 +67,43 @@ else
   echo "SKIP: integration tests need root"; add 0 0 1
 fi
 
+# Tiers that print their own "N passed, N failed, N skipped" line: add those counts.
+summary_counts() {
+  local out=$1 summary
+  summary=$(grep -E "^[0-9]+ passed, [0-9]+ failed" <<<"$out" | tail -1)
+  if [[ $summary =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
+    add "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[4]:-0}"
+  else
+    echo "$out" | tail -30; add 0 1
+  fi
+}
+
+# Reliability (docs/reliability.md): crash consistency at every fault point, concurrency,
+# and a soak of RELIABILITY_SOAK (default 200) sequential containers.
+if [ "$(id -u)" = 0 ]; then
+  echo "== reliability (bats: crash, concurrency, soak)"
+  out=$(RUNTIME="$PWD/build/runc-cpp/runc-cpp" bash integration/run.sh integration/reliability/*.bats 2>&1)
+  echo "$out" | grep -E "^(not ok|ok .* # skip|# [0-9]+ lifecycles|# soak)" | head -40
+  summary_counts "$out"
+else
+  echo "SKIP: reliability tests need root"; add 0 0 1
+fi
+
+# Fuzz smoke: each libFuzzer target for FUZZ_SECS (default 20) seconds, built with clang.
+echo "== fuzz smoke"
+out=$(bash tests/fuzz/run.sh "${FUZZ_SECS:-20}" 2>&1)
+echo "$out" | grep -E "^(ok|not ok|SKIP)|ERROR|property broken" | head -20
+summary_counts "$out"
+
+# ASan + UBSan build of the unit tests and the CLI; unit tests and the bats suite against it.
+if [ "${SANITIZE:-0}" = 1 ]; then
+  echo "== sanitizers (ASan + UBSan)"
+  out=$(bash scripts/sanitize.sh 2>&1)
+  echo "$out" | grep -E "^(==|not ok|SKIP|sanitizer report|All tests passed|test cases:)" | head -40
+  summary_counts "$out"
+else
+  echo "SKIP: sanitizer tier (set SANITIZE=1)"; add 0 0 1
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0))

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# ASan + UBSan build (build-asan/) of the unit tests and the CLI, then: the unit tests (the
+# [root] ones too when run as root) and the bats integration suite with RUNTIME pointing at
+# the sanitized runc-cpp.
+#
+#   bash scripts/sanitize.sh            # everything
+#   SANITIZE_BATS=0 bash scripts/sanitize.sh   # unit tests only
+#
+# Sanitizer reports of the CLI go to files (log_path), not to stderr, so that the bats tests'
+# output checks are not disturbed; every report file counts as a failure and is printed.
+# The container init is a clone of the runtime without exec until its final execve, so ASan
+# runs there too; reports from it land in the same place.
+# The last line is "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=build-asan
+
+passed=0 failed=0 skipped=0
+add() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + ${3:-0})); }
+finish() { echo "$passed passed, $failed failed, $skipped skipped"; ((failed == 0)); exit; }
+
+echo "== sanitizer build ($out: -Db_sanitize=address,undefined)"
+if [ ! -f "$out/build.ninja" ]; then
+    # b_lundef=false: the sanitizer runtimes resolve symbols at load time.
+    meson setup "$out" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized \
+        >"$out.setup.log" 2>&1 || { tail -20 "$out.setup.log"; add 0 1; finish; }
+fi
+if ! blog=$(ninja -C "$out" tests/unit-tests runc-cpp/runc-cpp 2>&1); then
+    echo "$blog" | tail -40
+    add 0 1
+    finish
+fi
+
+reports=$(mktemp -d /tmp/rcpp-asan.XXXXXX)
+trap 'rm -rf "$reports"' EXIT
+# halt_on_error for UBSan: any undefined behaviour is a failure, not a warning.
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan"
+asan_common="detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1:log_path=$reports/asan"
+
+# Catch2 closing line -> counts (same rules as scripts/test.sh).
+catch_counts() {
+    local line
+    line=$(grep -E "^(All tests passed|test cases:)" <<<"$1" | tail -1)
+    if [[ $line == All* ]]; then
+        add "$(sed -E 's/.* in ([0-9]+) test case.*/\1/' <<<"$line")" 0
+    elif [[ $line == test* ]]; then
+        local p f
+        p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+        f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+        add "${p:-0}" "${f:-0}"
+    else
+        add 0 1
+    fi
+}
+
+# report_check WHAT: each sanitizer report file written since the last call is a failure.
+report_check() {
+    local f n=0
+    for f in "$reports"/*; do
+        [ -e "$f" ] || continue
+        echo "sanitizer report from $1 ($f):"
+        head -40 "$f"
+        n=$((n + 1))
+        rm -f "$f"
+    done
+    ((n)) && add 0 "$n"
+    return 0
+}
+
+echo "== unit tests (sanitized)"
+out_u=$(ASAN_OPTIONS="$asan_common:detect_leaks=1" "$out/tests/unit-tests" '~[root]' 2>&1)
+rc=$?
+tail -2 <<<"$out_u"; ((rc)) && tail -60 <<<"$out_u"
+catch_counts "$out_u"
+report_check "unit tests"
+
+if [ "$(id -u)" = 0 ]; then
+    echo "== root unit tests (sanitized)"
+    # These fork and clone children that _exit; leak checking stays on for the parent.
+    out_r=$(ASAN_OPTIONS="$asan_common:detect_leaks=1" "$out/tests/unit-tests" '[root]' 2>&1)
+    rc=$?
+    tail -2 <<<"$out_r"; ((rc)) && tail -60 <<<"$out_r"
+    catch_counts "$out_r"
+    report_check "root unit tests"
+else
+    echo "SKIP: root unit tests need root"; add 0 0 1
+fi
+
+if [ "$(id -u)" = 0 ] && [ "${SANITIZE_BATS:-1}" = 1 ]; then
+    echo "== integration (bats) against the sanitized runc-cpp"
+    # The CLI is short-lived: leaks are checked at its exit (exitcode 23 fails the call, and
+    # the report file is counted below).
+    out_b=$(ASAN_OPTIONS="$asan_common:detect_leaks=1" \
+        RUNTIME="$PWD/$out/runc-cpp/runc-cpp" bash integration/run.sh 2>&1)
+    echo "$out_b" | grep -E "^(not ok|ok .* # skip)" | head -60
+    summary=$(tail -1 <<<"$out_b")
+    echo "$summary"
+    if [[ $summary =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
+        add "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[4]:-0}"
+    else
+        echo "$out_b" | tail -30; add 0 1
+    fi
+    report_check "integration"
+else
+    echo "SKIP: sanitized integration tests need root (and SANITIZE_BATS=1)"; add 0 0 1
+fi
+
+finish
