@@ -105,5 +105,17 @@ else
   echo "SKIP: sanitizer tier (set SANITIZE=1)"; add 0 0 1
 fi
 
+# Real clients (integration/clients/): a private containerd + ctr, dockerd and podman
+# (each on unix sockets under its own temp dir) drive the built runc-cpp, then check that
+# nothing is left behind. Installs the client packages if missing. CLIENT_TIER=0 skips it.
+if [ "$(id -u)" = 0 ] && [ "${CLIENT_TIER:-1}" != 0 ]; then
+  echo "== clients (containerd, docker, podman)"
+  out=$(bash integration/clients/run.sh "$PWD/build/runc-cpp/runc-cpp" 2>&1)
+  echo "$out" | grep -E "^(=== |FAIL)" | head -60
+  summary_counts "$out"
+else
+  echo "SKIP: client tier (needs root; CLIENT_TIER=0 skips it)"; add 0 0 1
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0))
