@@ -104,10 +104,16 @@ init_pid() {
 
 @test "events reports the oom of a memory-limited container and ends when it stops" {
 	res 'r["memory"] = {"limit": 16777216, "swap": 16777216}'
-	cfg_sh 'sleep 1; tail /dev/zero'
+	# The memory hog starts once events is watching (/tmp/go appears).
+	cfg_sh 'while [ ! -e /tmp/go ]; do sleep 0.1; done; tail /dev/zero'
 	start_detached
-	local out=$TESTDIR/events.out
-	timeout 30 "$RUNTIME" --root "$ROOT" events --interval 10s "$TEST_ID" >"$out" 2>&1 3>&- || true
+	local out=$TESTDIR/events.out pid
+	pid=$(state_get "$TEST_ID" 'j["pid"]')
+	timeout 30 "$RUNTIME" --root "$ROOT" events --interval 30s "$TEST_ID" >"$out" 2>&1 3>&- &
+	local ev=$!
+	sleep 1
+	touch /proc/"$pid"/root/tmp/go
+	wait "$ev" || true
 	grep -q '"type":"oom"' "$out" || { cat "$out" >&2; fail "no oom event"; }
 	grep -q "\"id\":\"$TEST_ID\"" "$out" || fail "oom event without the id"
 	[[ $(status_of "$TEST_ID") == stopped ]] || fail "events returned while the container runs"

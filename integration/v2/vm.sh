@@ -141,10 +141,11 @@ $B mount -t proc proc /proc
 $B mount -t sysfs sysfs /sys
 $B mount -t devtmpfs devtmpfs /dev
 $B mkdir -p /dev/pts /dev/shm /run /tmp /.rcppvm/io
+# /tmp stays on the overlay root: tests hard-link from the host tree into it.
+$B chmod 1777 /tmp
 $B mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 $B mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 $B mount -t tmpfs -o mode=0755 tmpfs /run
-$B mount -t tmpfs -o mode=1777 tmpfs /tmp
 [ -e /dev/fd ] || $B ln -s /proc/self/fd /dev/fd
 $B mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup || die "mount cgroup2"
 for c in $($B cat /sys/fs/cgroup/cgroup.controllers); do
