@@ -3,6 +3,8 @@
 set -euo pipefail
 pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev catch2
       libboost-program-options-dev busybox-static bats python3 procps
+      # the cgroup v2 guest (integration/v2/vm.sh)
+      qemu-system-x86 cpio xz-utils zstd
       # the containerd shim (shim/): protoc, protobuf-lite and containerd's .proto files;
       # containerd, ctr and script(1) for its integration test
       protobuf-compiler libprotobuf-dev golang-github-containerd-containerd-dev containerd bsdutils
