@@ -88,6 +88,9 @@ def main():
     L.append(f"- Date: {v.get('date', '?')}; kernel {v.get('kernel', '?')}; {v.get('cpus', '?')} CPUs, {v.get('mem', '?')} (a VM).")
     L.append(f"- runc-cpp: `{v.get('runc-cpp', '?')}`, release build.")
     L.append(f"- crun: `{v.get('crun', '?')}`; runc: `{v.get('runc', '?')}` (Debian 12 packages).")
+    if v.get("load_before"):
+        L.append(f"- Load average (1, 5, 15 min) before: {v['load_before']}; after: {v.get('load_after', '?')}. The")
+        L.append("  machine is shared with builds and tests; the harness runs at nice -20, runtimes take turns.")
     L.append("- One busybox bundle for all three (`integration/lib/make-bundle.sh`: pid, net, ipc, uts and")
     L.append("  mount namespaces, 6 mounts, masked and read-only paths, 6 capabilities, no_new_privs) plus")
     L.append("  a seccomp filter that refuses 50 privileged system calls; process `true` or `sleep`.")
