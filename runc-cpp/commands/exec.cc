@@ -132,9 +132,19 @@ int runExec(Context& ctx, const std::vector<std::string>& args) {
     eo.preserveFds = f.preserveFds;
     eo.ignorePaused = f.ignorePaused;
     for (const auto& cg : f.cgroups) {
-        // "<path>" for every controller; "<controller>:<path>" is accepted for one path.
+        // "<path>" for every controller, or "<controller>[,<controller>]:<path>".
         auto colon = cg.find(':');
-        eo.cgroup = colon == std::string::npos ? cg : cg.substr(colon + 1);
+        if (colon == std::string::npos) {
+            eo.cgroup = cg;
+            continue;
+        }
+        std::string ctrls = cg.substr(0, colon), sub = cg.substr(colon + 1);
+        for (size_t p = 0; p <= ctrls.size();) {
+            size_t comma = ctrls.find(',', p);
+            if (comma == std::string::npos) comma = ctrls.size();
+            if (comma > p) eo.cgroupByController[ctrls.substr(p, comma - p)] = sub;
+            p = comma + 1;
+        }
     }
     std::vector<std::string> warnings;
     eo.warnings = &warnings;

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,7 +25,8 @@ struct ExecOptions {
     bool keepConsole = false;     // terminal without socket: keep the master in ExecProcess
     std::string pidFile;          // written atomically with the process's host pid
     int preserveFds = 0;          // fds 3 .. 3+N-1 stay open in the process
-    std::string cgroup;           // sub-cgroup of the container's to join (runc --cgroup)
+    std::string cgroup;           // sub-cgroup of the container's to join, every hierarchy
+    std::map<std::string, std::string> cgroupByController;  // runc --cgroup ctrl:path
     bool ignorePaused = false;    // allow exec into a paused container
     std::vector<std::string>* warnings = nullptr;
 };

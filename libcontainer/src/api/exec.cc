@@ -111,9 +111,18 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     UniqueFd leaf;
     if (!impl_->rec.cgroupPaths.empty()) {
         auto paths = impl_->rec.cgroupPaths;
-        if (!o.cgroup.empty()) {
-            if (o.cgroup.find("..") != std::string::npos) return fail(EINVAL, "invalid --cgroup " + o.cgroup);
-            for (auto& [ctrl, p] : paths) p += "/" + o.cgroup;
+        auto bad = [](const std::string& sub) { return sub.find("..") != std::string::npos; };
+        if (bad(o.cgroup)) return fail(EINVAL, "invalid --cgroup " + o.cgroup);
+        for (const auto& [ctrl, sub] : o.cgroupByController) {
+            if (bad(sub)) return fail(EINVAL, "invalid --cgroup " + ctrl + ":" + sub);
+            if (!paths.count(ctrl)) return fail(EINVAL, "--cgroup: controller \"" + ctrl + "\" is not used by the container");
+        }
+        for (auto& [ctrl, p] : paths) {
+            // A comounted hierarchy ("cpu,cpuacct") is named by any of its controllers.
+            std::string sub = o.cgroup;
+            for (const auto& [c, s] : o.cgroupByController)
+                if (c == ctrl) sub = s;
+            if (!sub.empty()) p += "/" + sub;
         }
         cgroups::Options copts;
         copts.mountRoot = impl_->opts.cgroupRoot;
