@@ -384,3 +384,25 @@ json.dump(p,open(sys.argv[1],"w"))' "$TESTDIR/process.json"
 four
 0 1 2 3 4 5 "
 }
+
+@test "exec: rlimits come from the config, or from the --process file" {
+	start_long
+	run rt exec "$TEST_ID" sh -c 'ulimit -Sn; ulimit -Hn'
+	assert_status 0
+	assert_output $'1024\n1024'
+	cat >"$TESTDIR/p.json" <<'JSON'
+{"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "ulimit -Sn; ulimit -Hn"],
+ "env": ["PATH=/bin"], "cwd": "/", "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 300, "hard": 600}]}
+JSON
+	run rt exec --process "$TESTDIR/p.json" "$TEST_ID"
+	assert_status 0
+	assert_output $'300\n600'
+}
+
+@test "exec: umask and additionalGids of the config's user apply" {
+	cfg_set 'c["process"]["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [1001], "umask": 63}'
+	start_long
+	run rt exec "$TEST_ID" sh -c 'id; umask'
+	assert_status 0
+	assert_output $'uid=1000(test) gid=1000(test) groups=1001(extra)\n0077'
+}
