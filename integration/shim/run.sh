@@ -139,7 +139,7 @@ expect_match "metrics: memory usage present" '"memory"' "$out"
 
 shim_pid=$(cat "$TMP"/state/io.containerd.runtime.v2.task/"$NS"/long/shim.pid 2>/dev/null)
 if [[ -n $shim_pid ]]; then
-    echo "# shim VmRSS: $(awk '/VmRSS/ {print $2, $3}' /proc/"$shim_pid"/status), RssAnon: $(awk '/RssAnon/ {print $2, $3}' /proc/"$shim_pid"/status)"
+    echo "# shim $(grep -E '^(VmRSS|RssAnon|RssFile)' /proc/"$shim_pid"/status | tr -s ' \t' ' ' | tr '\n' ' ')"
 fi
 
 ctr_ tasks kill -s SIGTERM long
@@ -153,6 +153,20 @@ wait_until 10 sh -c "ctr --address $SOCK -n $NS tasks ls | grep -q '^all .*STOPP
 expect_eq "kill --all: STOPPED" STOPPED "$(task_status all)"
 ctr_ tasks delete all >/dev/null 2>&1
 ctr_ containers delete all >/dev/null 2>&1
+
+# the shim outlives a containerd restart: containerd reconnects from the bundle's address file
+ctr_ run -d "${RT[@]}" "${FIFO[@]}" "$IMAGE" surv sleep 1000 >/dev/null 2>&1
+kill "$CTRD_PID"
+wait_until 10 sh -c "! kill -0 $CTRD_PID 2>/dev/null"
+containerd --config "$TMP/config.toml" >>"$TMP/containerd.log" 2>&1 &
+CTRD_PID=$!
+wait_until 20 ctr_ version >/dev/null 2>&1
+expect_eq "containerd restart: task still RUNNING" RUNNING "$(task_status surv)"
+ctr_ tasks kill -s SIGKILL surv
+wait_until 10 sh -c "ctr --address $SOCK -n $NS tasks ls | grep -q '^surv .*STOPPED'"
+expect_eq "containerd restart: kill reaches it, STOPPED" STOPPED "$(task_status surv)"
+ctr_ tasks delete surv >/dev/null 2>&1
+ctr_ containers delete surv >/dev/null 2>&1
 
 out=$(run_rm bad /no/such/binary 2>&1)
 rc=$?
