@@ -153,3 +153,27 @@ crash_delete() {
 	rm -rf "${ROOT:?}/$ID"
 	for d in $(cgroups_named "$TEST_ID"); do rmdir "$d" 2>/dev/null || true; done
 }
+
+# Known bug (libcontainer/src/api/container.cc Container::start, status derivation in
+# libcontainer/src/state/status.cc): when start dies after the init read the fifo byte but
+# before exec.fifo is unlinked, the container runs while `state` says "created", and a second
+# `start` waits on the fifo for as long as the container lives.
+KNOWN_STALE_FIFO="known bug: after start is killed at start:after-release the state stays 'created' and a second start hangs"
+
+@test "after a start killed at start:after-release, state says running and start does not hang" {
+	run rt_marked "$RUNTIME" --root "$ROOT" create --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	faulted start:after-release start "$ID"
+	local st rc=0
+	st=$(status_of "$ID")
+	timeout -s KILL 10 "$RUNTIME" --root "$ROOT" start "$ID" </dev/null >/dev/null 2>&1 3>&- || rc=$?
+	if [[ $st != running || $rc == 137 ]]; then
+		if [[ ${RELIABILITY_STRICT:-0} != 1 ]]; then
+			run rt delete --force "$ID"
+			skip "$KNOWN_STALE_FIFO (status '$st', second start status $rc)"
+		fi
+		fail "status '$st' (want running); second start exited $rc (137 = hung and killed)"
+	fi
+	# the second start must refuse: the container is already running
+	((rc != 0)) || fail "a second start of a running container succeeded"
+}
