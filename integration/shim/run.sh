@@ -88,6 +88,9 @@ if ! wait_until 20 ctr_ version >/dev/null 2>&1; then
 fi
 ctr_ images import "$TMP/busybox.tar" >/dev/null || { echo "image import failed" >&2; exit 2; }
 
+ctr --address "$SOCK" --namespace "$NS" events >"$TMP/events.out" 2>&1 &
+EVENTS_PID=$!
+
 RT=(--runtime "$SHIM")
 FIFO=(--fifo-dir "$TMP/fifo")
 run_rm() { ctr_ run --rm "${RT[@]}" "${FIFO[@]}" "$IMAGE" "$@"; }
@@ -173,6 +176,14 @@ rc=$?
 expect_eq "create error: ctr fails" 1 "$rc"
 expect_match "create error: message" 'OCI runtime create failed: .*no/such/binary' "$out"
 ctr_ containers delete bad >/dev/null 2>&1
+
+# events the shim published, as ctr events shows them (topic, then the event)
+kill "$EVENTS_PID" 2>/dev/null
+ev=$(cat "$TMP/events.out")
+for topic in create start exit delete exec-added exec-started paused resumed; do
+    if grep -qE "/tasks/$topic .*long|/tasks/$topic .*all" <<<"$ev"; then pass "events: /tasks/$topic"
+    else failc "events: /tasks/$topic not seen"; fi
+done
 
 sleep 0.5
 left=$(pgrep -fc "^$SHIM .*-namespace $NS" || true)
