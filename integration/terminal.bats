@@ -201,3 +201,20 @@ EOF
 	assert_match "$out" '/dev/pts/[0-9]+' "tty"
 	assert_contains "$out" "got:exec-input"
 }
+
+@test "exec -t: a resize of the caller's terminal (SIGWINCH) reaches the pty" {
+	cfg_args sleep 1000
+	run rt_bg run -d "$TEST_ID"
+	assert_status 0
+	run in_pty "stty rows 20 cols 50; (sleep 1; stty -F /dev/tty rows 33 cols 44) & $RUNTIME --root $ROOT exec -t $TEST_ID sh -c 'sleep 0.3; stty size; sleep 1.5; stty size'" </dev/null
+	assert_status 0
+	assert_eq "$(pty_clean "$output")" $'20 50\n33 44' "sizes before and after the resize"
+}
+
+@test "run with process.terminal: a resize (SIGWINCH) reaches the pty" {
+	cfg_set 'c["process"]["terminal"] = True'
+	cfg_sh 'sleep 0.3; stty size; sleep 1.5; stty size'
+	run in_pty "stty rows 21 cols 51; (sleep 1; stty -F /dev/tty rows 34 cols 45) & $RUNTIME --root $ROOT run $TEST_ID" </dev/null
+	assert_status 0
+	assert_eq "$(pty_clean "$output")" $'21 51\n34 45' "sizes before and after the resize"
+}
