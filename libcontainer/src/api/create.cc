@@ -166,8 +166,11 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     LC_TRY_CTX(cgm->create(), "create cgroup");
     util::faultPoint("create:after-cgroup");
     LC_TRY_CTX(cgm->set(effectiveResources(lx)), "set cgroup resources");
-    auto leaf = cgm->openLeafForClone();
-    if (!leaf) return std::unexpected(leaf.error());
+    // The init enters its cgroup on its own (clone3 into the v2 leaf, "0" into v1 tasks
+    // files), which skips the RCU grace period that a pid written by us costs.
+    auto join = cgm->openJoinPlan();
+    if (!join) return std::unexpected(join.error());
+    const bool selfJoins = join->cloneInto.valid() || !join->selfJoin.empty();
 
     auto joinFds = namespaces::openJoins(*nsPlan);
     if (!joinFds) return std::unexpected(joinFds.error());
@@ -200,7 +203,8 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     // time by the parent so that the offsets can be written before anything enters it.
     lp.cloneFlags = static_cast<uint64_t>(nsPlan->newFlags & ~(CLONE_NEWCGROUP | CLONE_NEWTIME));
     init.unshareFlags = nsPlan->newFlags & CLONE_NEWCGROUP;
-    lp.cgroupFd = leaf->valid() ? leaf->get() : -1;
+    lp.cgroupFd = join->cloneInto.valid() ? join->cloneInto.get() : -1;
+    for (const auto& fd : join->selfJoin) init.cgroupJoinFds.push_back(fd.get());
     lp.newTimeNs = nsPlan->newFlags & CLONE_NEWTIME;
     lp.timeOffsets = timeOffsets(lx);
     lp.nonDumpable = !init.userNs;
@@ -228,7 +232,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
         rec.pid = pid;
         util::faultPoint("create:after-clone");
         if (nsPlan->newUser()) LC_TRY(namespaces::writeIdMaps(pid, lx));
-        if (lp.cgroupFd < 0) LC_TRY_CTX(cgm->addProcess(pid), "join cgroup");
+        if (!selfJoins) LC_TRY_CTX(cgm->addProcess(pid), "join cgroup");
         return {};
     };
     cb.stateJson = [&](pid_t) {

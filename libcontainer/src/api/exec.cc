@@ -108,7 +108,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     if (!state::initAlive(impl_->rec)) return fail(EINVAL, "cannot exec in a stopped container");
 
     std::unique_ptr<cgroups::Manager> cg;
-    UniqueFd leaf;
+    cgroups::JoinPlan join;
     if (!impl_->rec.cgroupPaths.empty()) {
         auto paths = impl_->rec.cgroupPaths;
         auto bad = [](const std::string& sub) { return sub.find("..") != std::string::npos; };
@@ -129,9 +129,9 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
         auto m = cgroups::load(copts, paths);
         if (!m) return std::unexpected(m.error());
         cg = std::move(*m);
-        auto l = cg->openLeafForClone();
-        if (!l) return std::unexpected(l.error());
-        leaf = std::move(*l);
+        auto j = cg->openJoinPlan();
+        if (!j) return std::unexpected(j.error());
+        join = std::move(*j);
     }
 
     process::InitConfig init;
@@ -147,7 +147,9 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     init.execNsFlags = nsFlags & ~(CLONE_NEWPID | CLONE_NEWTIME);
 
     process::LaunchPlan lp;
-    lp.cgroupFd = leaf.valid() ? leaf.get() : -1;
+    lp.cgroupFd = join.cloneInto.valid() ? join.cloneInto.get() : -1;
+    for (const auto& fd : join.selfJoin) init.cgroupJoinFds.push_back(fd.get());
+    const bool selfJoins = join.cloneInto.valid() || !join.selfJoin.empty();
     if (nsFlags & CLONE_NEWPID) lp.joinPidFd = initFd.get();
     if (nsFlags & CLONE_NEWTIME) lp.joinTimeFd = initFd.get();
     lp.nonDumpable = !init.userNs;
@@ -155,7 +157,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     ExecProcess out;
     process::LaunchCallbacks cb;
     cb.afterClone = [&](pid_t pid) -> Result<void> {
-        if (cg && lp.cgroupFd < 0) LC_TRY_CTX(cg->addProcess(pid), "join cgroup");
+        if (cg && !selfJoins) LC_TRY_CTX(cg->addProcess(pid), "join cgroup");
         return {};
     };
     cb.onConsole = [&](UniqueFd master) -> Result<void> {

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cgroups/manager.h"
 #include "hooks/hooks.h"
 #include "process/attrs.h"
 #include "process/sync.h"
@@ -209,6 +210,12 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
 }
 
 Result<void> initSteps(const InitConfig& cfg) {
+    // Into the cgroup before anything else runs here.
+    if (!cfg.cgroupJoinFds.empty()) {
+        if (size_t bad = cgroups::joinSelf(cfg.cgroupJoinFds.data(), cfg.cgroupJoinFds.size()))
+            return errnoError("join cgroup (hierarchy " + std::to_string(bad) + ")");
+        for (int fd : cfg.cgroupJoinFds) ::close(fd);
+    }
     auto go = expect(cfg.syncFd, Msg::Go);
     if (!go) return std::unexpected(go.error());
     // The payload is the state for createContainer hooks ("creating"), a NUL, and the state

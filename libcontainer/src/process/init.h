@@ -24,6 +24,7 @@ struct InitConfig {
     int syncFd = -1;
     int fifoFd = -1;                // O_PATH fd of exec.fifo
     std::vector<int> closeFds;      // parent-only fds to close first (lock, parent's socket end)
+    std::vector<int> cgroupJoinFds; // v1 `tasks` files the child writes "0" to (cgroups::JoinPlan)
     std::optional<security::CapPlan> caps;
     std::optional<security::SeccompProgram> seccomp;
     bool noNewKeyring = false;
