@@ -1,5 +1,6 @@
 // sendSeccompListener: the payload the runtime spec describes, and a real listener that gets
 // the notify fd from a filtered child and answers its syscall.
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -167,4 +168,23 @@ TEST_CASE("seccomp listener gets the notify fd and answers a blocked getppid", "
     CHECK(util::getString(doc->root(), "metadata") == "the-metadata");
     CHECK(util::getInt(doc->root(), "pid") == pid);
     CHECK(util::getString(util::member(doc->root(), "state"), "status") == "running");
+}
+
+TEST_CASE("seccomp listener, two steps: connect first, send later; pid 0 takes the state's", "[root][security]") {
+    Listener l;
+    REQUIRE(l.fd.valid());
+    auto sock = connectSeccompListener(l.path);
+    REQUIRE(sock);
+    // Any fd will do for the transfer itself.
+    UniqueFd some(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    REQUIRE(sendSeccompListener(sock->get(), "", kState, 0, some.get()));
+    sock->reset();
+    std::string payload;
+    UniqueFd got;
+    REQUIRE(l.receive(&payload, &got));
+    CHECK(got.valid());
+    auto doc = util::JsonDoc::parse(payload);
+    REQUIRE(doc);
+    CHECK(util::getInt(doc->root(), "pid") == 77);
+    CHECK(util::member(doc->root(), "metadata") == nullptr);
 }

@@ -36,12 +36,7 @@ Result<std::string> seccompListenerPayload(const std::string& metadata, const st
     return head + ",\"state\":" + state + "}";
 }
 
-Result<void> sendSeccompListener(const std::string& listenerPath, const std::string& metadata,
-                                 const std::string& stateJson, pid_t pid, int notifyFd) {
-    if (notifyFd < 0) return fail(EBADF, "seccomp listener: no notify fd to send");
-    auto payload = seccompListenerPayload(metadata, stateJson, pid);
-    if (!payload) return std::unexpected(payload.error());
-
+Result<UniqueFd> connectSeccompListener(const std::string& listenerPath) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     if (listenerPath.empty() || listenerPath.size() >= sizeof addr.sun_path)
@@ -52,15 +47,36 @@ Result<void> sendSeccompListener(const std::string& listenerPath, const std::str
     int rc;
     do rc = ::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr); while (rc < 0 && errno == EINTR);
     if (rc < 0) return errnoError("connect to seccomp listener " + listenerPath);
+    return s;
+}
 
+Result<void> sendSeccompListener(int sock, const std::string& metadata, const std::string& stateJson, pid_t pid,
+                                 int notifyFd) {
+    if (notifyFd < 0) return fail(EBADF, "seccomp listener: no notify fd to send");
+    if (pid <= 0) {
+        auto doc = util::JsonDoc::parse(stateJson);
+        if (doc) pid = static_cast<pid_t>(util::getInt(doc->root(), "pid"));
+    }
+    auto payload = seccompListenerPayload(metadata, stateJson, pid);
+    if (!payload) return std::unexpected(payload.error());
     const std::string& p = *payload;
-    ssize_t n = util::sendWithFd(s.get(), p.data(), p.size(), notifyFd);
-    if (n < 0) return errnoError("send seccomp notify fd to " + listenerPath);
+    ssize_t n = util::sendWithFd(sock, p.data(), p.size(), notifyFd);
+    if (n < 0) return errnoError("send seccomp notify fd to the listener");
     // A stream socket may take the payload in parts; the fd went with the first.
     for (size_t off = static_cast<size_t>(n); off < p.size(); off += static_cast<size_t>(n)) {
-        n = util::sendWithFd(s.get(), p.data() + off, p.size() - off, -1);
-        if (n < 0) return errnoError("send seccomp listener state to " + listenerPath);
+        n = util::sendWithFd(sock, p.data() + off, p.size() - off, -1);
+        if (n < 0) return errnoError("send seccomp listener state");
     }
+    return {};
+}
+
+Result<void> sendSeccompListener(const std::string& listenerPath, const std::string& metadata,
+                                 const std::string& stateJson, pid_t pid, int notifyFd) {
+    if (notifyFd < 0) return fail(EBADF, "seccomp listener: no notify fd to send");
+    auto sock = connectSeccompListener(listenerPath);
+    if (!sock) return std::unexpected(sock.error());
+    auto r = sendSeccompListener(sock->get(), metadata, stateJson, pid, notifyFd);
+    if (!r) return std::unexpected(r.error().wrap(listenerPath));
     return {};
 }
 
