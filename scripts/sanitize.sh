@@ -22,8 +22,10 @@ finish() { echo "$passed passed, $failed failed, $skipped skipped"; ((failed == 
 echo "== sanitizer build ($out: -Db_sanitize=address,undefined)"
 if [ ! -f "$out/build.ninja" ]; then
     # b_lundef=false: the sanitizer runtimes resolve symbols at load time.
-    meson setup "$out" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized \
-        >"$out.setup.log" 2>&1 || { tail -20 "$out.setup.log"; add 0 1; finish; }
+    # -O1 and line tables only (-g1): ASan's recommended level, and a quicker build on 2 cores.
+    meson setup "$out" -Db_sanitize=address,undefined -Db_lundef=false \
+        -Doptimization=1 -Ddebug=false -Dcpp_args=-g1 \
+        >/tmp/rcpp-asan-setup.log 2>&1 || { tail -20 /tmp/rcpp-asan-setup.log; add 0 1; finish; }
 fi
 if ! blog=$(ninja -C "$out" tests/unit-tests runc-cpp/runc-cpp 2>&1); then
     echo "$blog" | tail -40
