@@ -331,7 +331,7 @@ json.dump(p,open(sys.argv[1],"w"))' "$TESTDIR/process.json"
 	# without the \r of the tty and the ^@ echo of the EOF that script(1)
 	# types when its stdin ends
 	local out=${output//$'\r'/}
-	out=${out//^@/}
+	out=$(printf '%s' "${out//^@/}")
 	assert_match "$out" '^/dev/pts/[0-9]+$' "tty output"
 	# without -t: no tty
 	run rt exec "$TEST_ID" sh -c 'tty; true'
