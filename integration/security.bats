@@ -10,6 +10,10 @@ setup() {
 }
 
 teardown() {
+	if [[ -n ${LISTENER_PID:-} ]]; then
+		kill "$LISTENER_PID" 2>/dev/null
+		wait "$LISTENER_PID" 2>/dev/null
+	fi
 	teardown_bundle
 }
 
@@ -273,6 +277,30 @@ ok"
 	assert_contains "$output" "Invalid cross-device link"
 	assert_contains "$output" "rc=1"
 	[[ ! -e $BUNDLE/rootfs/made-here ]] || fail "mkdir went through"
+}
+
+@test "seccomp notify: the listener at listenerPath gets the fd and the state, and answers getppid" {
+	[[ ${RCPP_UNWIRED:-} == 1 ]] || skip "needs security::connectSeccompListener/sendSeccompListener called by api/create.cc and process/init.cc (RCPP_UNWIRED=1 runs it)"
+	"$PYTHON" "$INTEGRATION_DIR/lib/seccomp-listener.py" "$TESTDIR/listener.sock" "$TESTDIR/payload.json" 4242 &
+	LISTENER_PID=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -e $TESTDIR/payload.json.ready ]] && break
+		sleep 0.1
+	done
+	cfg_set 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "'"$TESTDIR"'/listener.sock", "listenerMetadata": "the-metadata", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_NOTIFY"}]}'
+	# busybox sh reads $PPID with getppid() when it starts
+	cfg_sh 'echo ppid=$PPID'
+	run timeout 20 "$RUNTIME" --root "$ROOT" run "$TEST_ID"
+	assert_status 0
+	assert_output "ppid=4242"
+	local js
+	js=$(cat "$TESTDIR/payload.json")
+	assert_eq "$(json_get 'j["fds"]' <<<"$js")" '["seccompFd"]' fds
+	assert_eq "$(json_get 'j["metadata"]' <<<"$js")" "the-metadata" metadata
+	assert_eq "$(json_get 'j["state"]["id"]' <<<"$js")" "$TEST_ID" "state id"
+	assert_eq "$(json_get 'j["pid"] > 0 and j["pid"] == j["state"]["pid"]' <<<"$js")" "true" "pid"
+	assert_eq "$(json_get 'j["ociVersion"]' <<<"$js")" "$(json_get 'j["ociVersion"]' config.json)" ociVersion
 }
 
 @test "capabilities: every set in /proc/self/status is exactly the spec's" {
