@@ -15,7 +15,9 @@ LINE = re.compile(r"^(\d+)\s+(\d+\.\d+)\s+(.*)$")
 
 # (phase that ends at the marker, process, pattern)
 MARKERS = [
-    ("startup: exec, dynamic linking, argument parsing", "P", r'^openat\(.*config\.json", O_RDONLY'),
+    ("startup: exec, dynamic linking, argument parsing", "P", r"^execveat\("),
+    ("self re-exec from a read-only copy (exe protection), second start-up", "P",
+     r'^openat\(.*config\.json", O_RDONLY'),
     ("read + parse + validate config, compile seccomp", "P", r"^mkdir\("),
     ("state dir, config copy, exec.fifo", "P", r'^statfs\("/sys/fs/cgroup"'),
     ("cgroups: detect, mkdir, write limits; resolve rootfs", "P", r"^clone3\("),
