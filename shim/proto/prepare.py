@@ -24,6 +24,7 @@ UPSTREAM = {
     "ttrpc_events.proto": "github.com/containerd/containerd/api/services/ttrpc/events/v1/events.proto",
     "runc_options.proto": "github.com/containerd/containerd/runtime/v2/runc/options/oci.proto",
     "cgroups1_metrics.proto": "github.com/containerd/cgroups/stats/v1/metrics.proto",
+    "cgroups2_metrics.proto": "github.com/containerd/cgroups/v2/stats/metrics.proto",
 }
 WKT = {
     "wkt_any.proto": "google/protobuf/any.proto",

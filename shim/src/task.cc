@@ -502,8 +502,9 @@ void TaskService::stats(const std::string&, ttrpc::Reply r) {
     if (!s) return r.error(ttrpc::kUnknown, s.error().message());
     auto oom = container_->oomKillCount();
     t::StatsResponse resp;
-    resp.mutable_stats()->set_type_url(kMetricsV1Type);
-    resp.mutable_stats()->set_value(metricsV1(*s, oom ? *oom : 0));
+    bool v2 = unifiedHost();
+    resp.mutable_stats()->set_type_url(v2 ? kMetricsV2Type : kMetricsV1Type);
+    resp.mutable_stats()->set_value(v2 ? metricsV2(*s, oom ? *oom : 0) : metricsV1(*s, oom ? *oom : 0));
     r.ok(resp.SerializeAsString());
 }
 

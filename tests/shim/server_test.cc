@@ -94,3 +94,38 @@ TEST_CASE("task service: Connect, unknown task and Checkpoint answers", "[shim]"
     (void)lastCode;
     (void)lastMsg;
 }
+
+#include "cgroups1_metrics.pb.h"
+#include "cgroups2_metrics.pb.h"
+#include "metrics.h"
+
+TEST_CASE("metrics: lc::Stats as cgroup v1 and v2 Metrics", "[shim]") {
+    lc::Stats s;
+    s.pidsCurrent = 3;
+    s.cpuUsageTotalNs = 5000000;
+    s.memoryUsage = 100;
+    s.memoryLimit = 1000;
+    s.swapUsage = 150;   // memory + swap
+    s.swapLimit = 3000;
+    s.memoryStat["total_rss"] = 42;
+    s.memoryStat["anon"] = 7;
+    s.ioServiceBytes = {{8, 0, "Read", 10}, {8, 0, "Write", 20}};
+    io::containerd::cgroups::v1::Metrics m1;
+    REQUIRE(m1.ParseFromString(metricsV1(s, 2)));
+    CHECK(m1.pids().current() == 3);
+    CHECK(m1.cpu().usage().total() == 5000000);
+    CHECK(m1.memory().usage().usage() == 100);
+    CHECK(m1.memory().total_rss() == 42);
+    CHECK(m1.memory_oom_control().oom_kill() == 2);
+    REQUIRE(m1.blkio().io_service_bytes_recursive_size() == 2);
+    io::containerd::cgroups::v2::Metrics m2;
+    REQUIRE(m2.ParseFromString(metricsV2(s, 1)));
+    CHECK(m2.cpu().usage_usec() == 5000);
+    CHECK(m2.memory().anon() == 7);
+    CHECK(m2.memory().swap_usage() == 50);
+    CHECK(m2.memory().swap_limit() == 2000);
+    REQUIRE(m2.io().usage_size() == 1);
+    CHECK(m2.io().usage(0).rbytes() == 10);
+    CHECK(m2.io().usage(0).wbytes() == 20);
+    CHECK(m2.memory_events().oom_kill() == 1);
+}
