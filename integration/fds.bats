@@ -124,11 +124,17 @@ four
 	assert_output "[unset] [unset]"
 }
 
-@test "stdio: a pipe is inherited as the same pipe" {
+# runc 1.1 gives a foreground `run` without a tty new pipes of its own (and
+# copies); a detached container (create, run -d: what the shims and conmon
+# use) gets the caller's stdio itself. These tests use create + start.
+
+@test "stdio: a pipe given to create is the container's stdout (the same pipe)" {
 	cfg_sh 'readlink /proc/self/fd/1; echo through-pipe'
 	local out
-	out=$("$RUNTIME" --root "$ROOT" run "$TEST_ID" </dev/null 2>"$TESTDIR/err" 3>&- |
-		{ readlink /proc/self/fd/0; cat; })
+	out=$({
+		"$RUNTIME" --root "$ROOT" create "$TEST_ID" </dev/null 2>"$TESTDIR/err" 3>&- &&
+			"$RUNTIME" --root "$ROOT" start "$TEST_ID" </dev/null >/dev/null 2>>"$TESTDIR/err" 3>&-
+	} | { readlink /proc/self/fd/0; timeout 20 cat; })
 	local lines
 	mapfile -t lines <<<"$out"
 	assert_match "${lines[0]}" '^pipe:\[[0-9]+\]$' "reader's stdin"
@@ -137,12 +143,21 @@ four
 	assert_eq "$(cat "$TESTDIR/err")" "" stderr
 }
 
-@test "stdio: /dev/null stdin is the host's /dev/null (char 1:3), reads EOF" {
+@test "stdio: /dev/null given to create is the container's stdin (char 1:3), reads EOF" {
 	cfg_sh 'stat -L -c "%F %t:%T" /proc/self/fd/0; cat; echo eof-ok'
-	run rt run "$TEST_ID" </dev/null
+	"$RUNTIME" --root "$ROOT" create "$TEST_ID" </dev/null >"$TESTDIR/out" 2>&1 3>&- ||
+		fail "create failed: $(cat "$TESTDIR/out")"
+	run rt start "$TEST_ID"
 	assert_status 0
-	assert_output "character special file 1:3
-eof-ok"
+	wait_status "$TEST_ID" stopped
+	assert_eq "$(cat "$TESTDIR/out")" $'character special file 1:3\neof-ok' output
+}
+
+@test "stdio: run in the foreground without a tty: pipe and /dev/null reach the process" {
+	cfg_sh 'cat; echo through-pipe'
+	local out
+	out=$("$RUNTIME" --root "$ROOT" run "$TEST_ID" </dev/null 2>&1 3>&- | cat)
+	assert_eq "$out" through-pipe output
 }
 
 @test "stdio: files — stdin read, stdout and stderr written, O_APPEND kept" {

@@ -157,8 +157,10 @@ error	container does not exist"
 }
 
 @test "--debug adds debug lines (json and text)" {
-	run rt --debug --log "$LOG" --log-format json list
+	cfg_sh 'echo hi'
+	run rt --debug --log "$LOG" --log-format json run "$TEST_ID"
 	assert_status 0
+	assert_output hi
 	run check_json_lines "$LOG"
 	assert_status 0
 	local n
