@@ -25,6 +25,22 @@ IMG=localhost/busybox:latest
 RROOT=$WORK/runtime-root
 CTRD=
 
+# shim sockets live in /run/containerd/s whatever containerd's state dir is;
+# one that appeared during this run and that nobody listens on any more is
+# a leftover of ours (a live one belongs to another containerd on the host;
+# our own shims are caught by their command line)
+shim_socks_before=$(ls /run/containerd/s 2>/dev/null)
+client_leftovers() {
+	local s listening
+	listening=$(ss -xl 2>/dev/null)
+	for s in $(ls /run/containerd/s 2>/dev/null); do
+		grep -qx "$s" <<<"$shim_socks_before" && continue
+		grep -qF "/run/containerd/s/$s" <<<"$listening" && continue
+		echo "stale shim socket /run/containerd/s/$s"
+		rm -f "/run/containerd/s/$s"
+	done
+}
+
 c() { ctr --address "$SOCK" --namespace "$NS" "$@"; }
 C_STR="ctr --address $SOCK --namespace $NS"
 RUNFLAGS=(--runc-binary "$RUNTIME" --runc-root "$RROOT" --fifo-dir "$WORK/fifo")

@@ -165,6 +165,13 @@ client_exit() {
 		remove_cgroups "$name"
 		[[ -n $(cgroup_dirs "$name") ]] && left+=("cgroups not removable: $(cgroup_dirs "$name" | tr '\n' ' ')")
 	done
+	# client-specific leftovers: a script may define client_leftovers, which
+	# prints one line per thing left (and may clean it up)
+	if declare -F client_leftovers >/dev/null; then
+		while read -r m; do
+			[[ -n $m ]] && left+=("$m")
+		done < <(client_leftovers)
+	fi
 	if [[ -n ${KEEP_WORK:-} ]]; then
 		note "kept $WORK"
 	else
