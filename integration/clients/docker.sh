@@ -101,6 +101,7 @@ cid=$(docker inspect -f '{{.Id}}' long)
 out=$(docker update --memory 64m --memory-swap 128m --pids-limit 50 long 2>&1)
 want_eq "update: exit code" 0 "$?" "$out"
 want_eq "update: memory.limit_in_bytes" 67108864 "$(cat "/sys/fs/cgroup/memory/$CGP/$cid/memory.limit_in_bytes" 2>&1)"
+want_eq "update: memory.memsw.limit_in_bytes" 134217728 "$(cat "/sys/fs/cgroup/memory/$CGP/$cid/memory.memsw.limit_in_bytes" 2>&1)"
 want_eq "update: pids.max" 50 "$(cat "/sys/fs/cgroup/pids/$CGP/$cid/pids.max" 2>&1)"
 
 docker kill -s TERM long >/dev/null

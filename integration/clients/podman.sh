@@ -133,9 +133,12 @@ out=$(pm stats --no-stream --format '{{.PIDs}} {{.MemUsage}}' long 2>&1)
 want_re "stats: pids and memory" '^([2-9]|[1-9][0-9]+) [0-9.]+[kMG]?B / ' "$out"
 
 cid=$(pm inspect -f '{{.Id}}' long)
-out=$(pm update --memory 64m long 2>&1)
+# (podman 4.3's update has no --pids-limit)
+out=$(pm update --memory 64m --memory-swap 128m --cpu-shares 512 long 2>&1)
 want_eq "update: exit code" 0 "$?" "$out"
 want_eq "update: memory.limit_in_bytes" 67108864 "$(cat "/sys/fs/cgroup/memory/$CGP/libpod-$cid/memory.limit_in_bytes" 2>&1)"
+want_eq "update: memory.memsw.limit_in_bytes" 134217728 "$(cat "/sys/fs/cgroup/memory/$CGP/libpod-$cid/memory.memsw.limit_in_bytes" 2>&1)"
+want_eq "update: cpu.shares" 512 "$(cat "/sys/fs/cgroup/cpu/$CGP/libpod-$cid/cpu.shares" 2>&1)"
 
 pm kill -s TERM long >/dev/null
 want_eq "kill TERM: exit code 7 (trap)" 7 "$(timeout 30 podman --runtime "$RUNTIME" --cgroup-manager cgroupfs --events-backend file \
