@@ -174,7 +174,8 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
     auto exe = resolveExecutable(proc.args[0], env);
     if (!exe) return std::unexpected(exe.error());
     // A missing cwd is made inside the container (we are past the root switch), as runc does.
-    if (::access(proc.cwd.c_str(), F_OK) < 0 && errno == ENOENT)
+    // (Only for the init: runc's exec fails on a missing cwd, and Docker relies on that.)
+    if (!cfg.exec && ::access(proc.cwd.c_str(), F_OK) < 0 && errno == ENOENT)
         LC_TRY_CTX(util::mkdirAll(proc.cwd, 0755), "create cwd");
     bool cwdDone = ::chdir(proc.cwd.c_str()) == 0;
     if (!cwdDone && errno != EACCES) return errnoError("chdir to cwd (\"" + proc.cwd + "\") set in config.json failed");
