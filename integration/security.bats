@@ -332,7 +332,8 @@ CapAmb:	0000000000000400"
 	cfg_set 'c["process"]["apparmorProfile"] = "some-profile"'
 	run rt run "$TEST_ID"
 	assert_status 1
-	assert_contains "$output" 'apparmor profile \"some-profile\" is specified in config'
+	assert_contains "$output" "some-profile"
+	assert_contains "$output" "is specified in config"
 	assert_one_error_line
 
 	cfg_set 'del c["process"]["apparmorProfile"]; c["process"]["selinuxLabel"] = "system_u:system_r:container_t:s0:c1,c2"'
@@ -371,18 +372,21 @@ CapAmb:	0000000000000400"
 	[[ $(cat /proc/sys/vm/overcommit_ratio) == "$before" ]] || { echo "$before" >/proc/sys/vm/overcommit_ratio; rc=1; }
 	((rc == 0)) || fail "the container changed the host's vm.overcommit_ratio"
 	assert_status 1
-	assert_contains "$output" '"vm.overcommit_ratio"'
+	assert_contains "$output" "vm.overcommit_ratio"
+	assert_contains "$output" "is not allowed"
 	assert_one_error_line
 
 	cfg_set 'c["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1"}; c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]'
 	run rt run "$TEST_ID"
 	assert_status 1
-	assert_contains "$output" '"net.ipv4.ip_forward" needs a network namespace'
+	assert_contains "$output" "net.ipv4.ip_forward"
+	assert_contains "$output" "needs a network namespace"
 
 	cfg_set 'c["linux"]["sysctl"] = {"kernel.shmmax": "1"}; c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "ipc"]'
 	run rt run "$TEST_ID"
 	assert_status 1
-	assert_contains "$output" '"kernel.shmmax" needs an ipc namespace'
+	assert_contains "$output" "kernel.shmmax"
+	assert_contains "$output" "needs an ipc namespace"
 }
 
 @test "features: JSON true to this build (seccomp, capabilities, namespaces, mount options, LSMs)" {
