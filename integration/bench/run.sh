@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Benchmark runc-cpp against crun and runc on the same busybox bundle, in the same run.
 #
-#   bash integration/bench/run.sh [--quick] [--no-1000] [--no-report]
+#   bash integration/bench/run.sh [--quick] [--no-1000] [--no-report] [--keep DIR]
 #
 #   --quick     fewer repetitions, no 1,000-container round (a smoke run, a few minutes)
 #   --no-1000   full repetitions but skip the 1,000-container round
 #   --no-report print the results only; leave docs/bench.md and docs/bench.png alone
+#   --keep DIR  copy the raw results (JSON, traces, harness log) to DIR
 #
 # Environment: RUNC_CPP (binary to measure; default: build-perf/runc-cpp/runc-cpp, built
-# here with --buildtype=release), CRUN, RUNC (default: from PATH).
+# here with --buildtype=release) and RUNC_CPP_REV (what to call its source in the report;
+# default: the checkout's HEAD), CRUN, RUNC (default: from PATH).
 #
 # Needs root. All three runtimes run inside one private mount namespace in which
 # /sys/fs/cgroup is a fresh tmpfs holding only the host's cgroup v1 hierarchies (crun refuses
@@ -27,14 +29,20 @@ if [[ ${1:-} == --inner ]]; then
 	exit 0
 fi
 
-quick=0 many=(100 1000) report=1
-for a in "$@"; do
+quick=0 many=(100 1000) report=1 keep=
+while (($#)); do
+	a=$1
+	shift
 	case $a in
 	--quick) quick=1 many=(100) ;;
 	--no-1000) many=(100) ;;
 	--no-report) report=0 ;;
+	--keep)
+		keep=${1:?--keep needs a directory}
+		shift
+		;;
 	-h | --help)
-		sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+		awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "$0"
 		exit 0
 		;;
 	*)
@@ -65,6 +73,7 @@ if [[ -z ${RUNC_CPP:-} ]]; then
 	ninja -C "$repo/build-perf" runc-cpp/runc-cpp >/dev/null
 	RUNC_CPP=$repo/build-perf/runc-cpp/runc-cpp
 fi
+RUNC_CPP_REV=${RUNC_CPP_REV:-}
 CRUN=${CRUN:-$(command -v crun)}
 RUNC=${RUNC:-$(command -v runc)}
 
@@ -77,10 +86,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-export RUNC_CPP CRUN RUNC quick scratch repo here
+export RUNC_CPP CRUN RUNC quick scratch repo here RUNC_CPP_REV
 export MANY="${many[*]}"
 # The inner part runs in its own mount namespace: mounts made there vanish with it.
 unshare -m --propagation private bash "$here/run.sh" --inner
+if [[ -n $keep ]]; then
+	mkdir -p "$keep"
+	cp "$scratch"/{results.json,breakdown.json,versions.env,harness.log,strace-c.txt} "$scratch"/trace.* "$keep"/
+fi
 
 if ((report)); then
 	python3 "$here/report.py" --results "$scratch/results.json" --breakdown "$scratch/breakdown.json" \
