@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/ioprio.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
@@ -62,14 +61,22 @@ Result<void> applyPersonality(const std::optional<spec::Personality>& p) {
     return {};
 }
 
+// The ioprio ABI (linux/ioprio.h), spelled out here: newer kernel headers of that file are
+// not valid C++.
+namespace {
+constexpr int kIoprioClassRt = 1, kIoprioClassBe = 2, kIoprioClassIdle = 3;
+constexpr int kIoprioWhoProcess = 1;
+constexpr int kIoprioClassShift = 13;
+}  // namespace
+
 Result<void> applyIoPriority(const std::optional<spec::IoPriority>& io) {
     if (!io) return {};
     int klass;
-    if (io->klass == "IOPRIO_CLASS_RT") klass = IOPRIO_CLASS_RT;
-    else if (io->klass == "IOPRIO_CLASS_BE") klass = IOPRIO_CLASS_BE;
-    else if (io->klass == "IOPRIO_CLASS_IDLE") klass = IOPRIO_CLASS_IDLE;
+    if (io->klass == "IOPRIO_CLASS_RT") klass = kIoprioClassRt;
+    else if (io->klass == "IOPRIO_CLASS_BE") klass = kIoprioClassBe;
+    else if (io->klass == "IOPRIO_CLASS_IDLE") klass = kIoprioClassIdle;
     else return fail(EINVAL, "process.ioPriority.class: unknown class \"" + io->klass + "\"");
-    if (::syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(klass, io->priority)) < 0)
+    if (::syscall(SYS_ioprio_set, kIoprioWhoProcess, 0, (klass << kIoprioClassShift) | io->priority) < 0)
         return errnoError("ioprio_set");
     return {};
 }
