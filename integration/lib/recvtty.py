@@ -8,7 +8,9 @@ to OUT until the slave side is closed (EIO) or 20 seconds pass.
 
 OUT.info gets one line per fact, for the test to check:
   fds=N          number of fds received
-  link=...       what /proc/self/fd/<fd> points to (/dev/ptmx or /dev/pts/ptmx)
+  link=...       what /proc/self/fd/<fd> points to (the ptmx of the devpts
+                 instance; its path depends on which mounts the reader sees)
+  ptn=N          the slave's number (TIOCGPTN: succeeds on a pty master only)
   winsize=R C    the pty's window size (TIOCGWINSZ on the master)
 """
 import array
@@ -44,6 +46,12 @@ def main():
         return 1
     master = fds[0]
     info.append("link=" + os.readlink(f"/proc/self/fd/{master}"))
+    # TIOCGPTN works on a pty master only, and gives the slave's number
+    try:
+        n = struct.unpack("I", fcntl.ioctl(master, getattr(termios, "TIOCGPTN", 0x80045430), b"\0" * 4))[0]
+        info.append(f"ptn={n}")
+    except OSError as e:
+        info.append(f"ptn=error {e}")
     ws = fcntl.ioctl(master, termios.TIOCGWINSZ, b"\0" * 8)
     rows, cols, _, _ = struct.unpack("HHHH", ws)
     info.append(f"winsize={rows} {cols}")
