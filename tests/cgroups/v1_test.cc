@@ -415,3 +415,18 @@ TEST_CASE("load accepts sub-cgroups and refuses a hierarchy root", "[cgroups]") 
     cgtest::V2Tree t2;
     CHECK_FALSE(load(t2.options(), {{"", t2.root()}}).has_value());
 }
+
+TEST_CASE("v1 pids limit 0 needs no pids controller; a real limit names the missing one", "[cgroups]") {
+    auto hiers = cgtest::defaultHierarchies();
+    hiers.erase(std::remove_if(hiers.begin(), hiers.end(), [](const cgtest::Hier& h) { return h.dir == "pids"; }),
+                hiers.end());
+    cgtest::V1Tree t(false, hiers);
+    t.populate("/ctr");
+    auto m = make(t.options(), "/ctr", "ctr");
+    REQUIRE(m);
+    spec::Resources r;
+    r.pids = spec::Pids{0};  // Docker's update sends this for "unchanged"
+    CHECK((*m)->set(r));
+    r.pids = spec::Pids{10};
+    CHECK(errorOf((*m)->set(r)).starts_with("linux.resources.pids.limit: pids.max:"));
+}
