@@ -123,7 +123,9 @@ if [ "${SANITIZE:-0}" = 1 ]; then
   echo "$out" | grep -E "^(==|not ok|SKIP|sanitizer report|All tests passed|test cases:)" | head -40
   summary_counts "$out"
 else
-  echo "SKIP: sanitizer tier (set SANITIZE=1)"; add 0 0 1
+  # Off by default while known bug 4 of docs/reliability.md (UB in process/sync.cc
+  # encodeMsg) makes every container start fail under UBSan.
+  echo "SKIP: sanitizer tier (set SANITIZE=1; blocked by the UB in libcontainer/src/process/sync.cc encodeMsg)"; add 0 0 1
 fi
 
 # Real clients (integration/clients/): a private containerd + ctr, dockerd and podman
