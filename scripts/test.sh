@@ -134,7 +134,7 @@ fi
 if [ "$(id -u)" = 0 ] && [ "${CLIENT_TIER:-1}" != 0 ]; then
   echo "== clients (containerd, docker, podman)"
   out=$(bash integration/clients/run.sh "$PWD/build/runc-cpp/runc-cpp" 2>&1)
-  echo "$out" | grep -E "^(=== |FAIL)" | head -60
+  echo "$out" | grep -E "^(=== |FAIL|    \| )" | head -80
   summary_counts "$out"
 else
   echo "SKIP: client tier (needs root; CLIENT_TIER=0 skips it)"; add 0 0 1
