@@ -99,7 +99,10 @@ Result<void> Container::start() {
         case state::Status::Created: break;
         case state::Status::Stopped: return fail(EINVAL, "cannot start a container that has stopped");
         case state::Status::Creating: return fail(EINVAL, "cannot start a container that is still being created");
-        default: return fail(EINVAL, "cannot start an already running container");
+        default:
+            // A start that died after releasing the init leaves the fifo behind.
+            ::unlinkat(l->dir.fd(), state::kFifoFile, 0);
+            return fail(EINVAL, "cannot start an already running container");
     }
     // The pidfd first: once the fifo is open the init runs on and may be gone at once.
     UniqueFd pfd = impl_->pidfd.valid() ? UniqueFd(::dup(impl_->pidfd.get())) : pidfdOpen(impl_->rec.pid);
@@ -174,6 +177,16 @@ Result<void> Container::destroy(bool force) {
     if (alive && l->status != state::Status::Created && !force)
         return fail(EBUSY, "cannot delete container " + impl_->id + " that is not stopped: " +
                                std::string(state::statusName(l->status)));
+    if (!impl_->hasRecord) {
+        // A create that died before writing state.json: its cgroup (and any init in it) can
+        // still exist; the saved config tells where.
+        if (auto cfg = savedConfig(l->dir)) {
+            cgroups::Options o;
+            o.mountRoot = impl_->opts.cgroupRoot;
+            std::string path = cfg->linux ? cfg->linux->cgroupsPath : std::string();
+            if (auto m = cgroups::make(o, path, impl_->id)) LC_TRY_CTX((*m)->destroy(), "remove cgroup");
+        }
+    }
     if (impl_->hasRecord) {
         std::unique_ptr<cgroups::Manager> cg;
         if (!impl_->rec.cgroupPaths.empty())

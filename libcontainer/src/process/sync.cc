@@ -26,7 +26,7 @@ std::string encodeMsg(Msg type, int32_t err, std::string_view payload) {
     putU32(out.data() + 4, static_cast<uint32_t>(type));
     putU32(out.data() + 8, static_cast<uint32_t>(err));
     putU32(out.data() + 12, static_cast<uint32_t>(payload.size()));
-    std::memcpy(out.data() + kSyncHeader, payload.data(), payload.size());
+    if (!payload.empty()) std::memcpy(out.data() + kSyncHeader, payload.data(), payload.size());
     return out;
 }
 

@@ -1,5 +1,11 @@
 #include "state/status.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <string>
+
 #include "util/proc.h"
 
 namespace lc::state {
@@ -21,6 +27,25 @@ Status derive(const Facts& f) {
     if (f.frozen) return Status::Paused;
     if (f.fifoExists) return Status::Created;
     return Status::Running;
+}
+
+bool holdsFile(pid_t pid, int dirfd, const char* name) {
+    struct stat want;
+    if (::fstatat(dirfd, name, &want, AT_SYMLINK_NOFOLLOW) < 0) return false;
+    std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return false;
+    bool found = false;
+    while (dirent* e = ::readdir(d)) {
+        if (e->d_name[0] == '.') continue;
+        struct stat st;
+        if (::fstatat(::dirfd(d), e->d_name, &st, 0) == 0 && st.st_ino == want.st_ino && st.st_dev == want.st_dev) {
+            found = true;
+            break;
+        }
+    }
+    ::closedir(d);
+    return found;
 }
 
 bool initAlive(const Record& r) {

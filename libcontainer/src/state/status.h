@@ -23,5 +23,9 @@ Status derive(const Facts& f);
 
 // Whether the init described by `r` is still the live process it was (pid reuse aware).
 bool initAlive(const Record& r);
+// Whether process `pid` has an fd open on the file `name` in directory `dirfd` (the init
+// holds exec.fifo until start releases it; a fifo nobody holds is left over from a start
+// that died after the release).
+bool holdsFile(pid_t pid, int dirfd, const char* name);
 
 }  // namespace lc::state
