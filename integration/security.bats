@@ -146,7 +146,6 @@ done'
 }
 
 @test "CVE-2024-21626: process.cwd /proc/self/fd/N never lands in a host directory" {
-	[[ ${RCPP_UNWIRED:-} == 1 ]] || skip "needs security::closeInheritedFds/checkCwdInsideRoot called by process/init.cc (RCPP_UNWIRED=1 runs it)"
 	mkdir "$TESTDIR/hostdir"
 	echo marker >"$TESTDIR/hostdir/HOST-MARKER"
 	local n
@@ -280,7 +279,6 @@ ok"
 }
 
 @test "seccomp notify: the listener at listenerPath gets the fd and the state, and answers getppid" {
-	[[ ${RCPP_UNWIRED:-} == 1 ]] || skip "needs security::connectSeccompListener/sendSeccompListener called by api/create.cc and process/init.cc (RCPP_UNWIRED=1 runs it)"
 	"$PYTHON" "$INTEGRATION_DIR/lib/seccomp-listener.py" "$TESTDIR/listener.sock" "$TESTDIR/payload.json" 4242 &
 	LISTENER_PID=$!
 	local i
@@ -327,7 +325,6 @@ CapAmb:	0000000000000400"
 }
 
 @test "LSM fields: apparmorProfile, selinuxLabel and mountLabel are refused (this build applies none)" {
-	[[ ${RCPP_UNWIRED:-} == 1 ]] || skip "needs security::validateLsm called by api/create.cc and api/exec.cc (RCPP_UNWIRED=1 runs it)"
 	cfg_sh 'echo ok'
 	cfg_set 'c["process"]["apparmorProfile"] = "some-profile"'
 	run rt run "$TEST_ID"
@@ -364,7 +361,6 @@ CapAmb:	0000000000000400"
 }
 
 @test "sysctl: a host-wide sysctl or one without its namespace is refused, naming the key; the host's value stays" {
-	[[ ${RCPP_UNWIRED:-} == 1 ]] || skip "needs security::validateSysctls called by api/create.cc (RCPP_UNWIRED=1 runs it)"
 	local before rc=0
 	before=$(cat /proc/sys/vm/overcommit_ratio)
 	cfg_set 'c["linux"]["sysctl"] = {"vm.overcommit_ratio": "'"$((before + 1))"'"}'

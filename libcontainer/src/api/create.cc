@@ -17,7 +17,10 @@
 #include "namespaces/plan.h"
 #include "process/launch.h"
 #include "rootfs/rootfs.h"
+#include "security/lsm.h"
+#include "security/seccomp_notify.h"
 #include "security/security.h"
+#include "security/sysctl.h"
 #include "spec/json.h"
 #include "util/fault.h"
 #include "util/fileutil.h"
@@ -110,6 +113,8 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     const std::string* bundle = &bundlePath;
     const std::string* raw = &rawConfig;
     LC_TRY(spec::validate(sp));
+    LC_TRY(security::validateSysctls(sp));
+    LC_TRY(security::validateLsm(sp));
     const spec::Process& proc = *sp.process;
     static const spec::Linux kNoLinux;
     const spec::Linux& lx = sp.linux ? *sp.linux : kNoLinux;
@@ -139,6 +144,12 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
         auto prog = security::compileSeccomp(*lx.seccomp);
         if (!prog) return std::unexpected(prog.error().wrap("seccomp"));
         seccomp = std::move(*prog);
+    }
+    UniqueFd seccompListener;  // connected here (host paths); the init sends the notify fd over it
+    if (seccomp && seccomp->notify && !lx.seccomp->listenerPath.empty()) {
+        auto l = security::connectSeccompListener(lx.seccomp->listenerPath);
+        if (!l) return std::unexpected(l.error());
+        seccompListener = std::move(*l);
     }
 
     // From here on, everything made is undone on failure.
@@ -185,6 +196,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     init.closeFds.push_back(dir->fd());
     init.caps = caps;
     init.seccomp = seccomp;
+    init.seccompListenerFd = seccompListener.get();
     init.noNewKeyring = o.noNewKeyring;
     init.preserveFds = o.preserveFds + o.listenFds;
     init.listenFds = o.listenFds;

@@ -15,6 +15,7 @@
 #include "cgroups/manager.h"
 #include "namespaces/plan.h"
 #include "process/launch.h"
+#include "security/lsm.h"
 #include "security/security.h"
 #include "spec/json.h"
 #include "util/fileutil.h"
@@ -61,6 +62,7 @@ Result<spec::Process> Container::configProcess() const {
 Result<ExecProcess> Container::exec(const ExecOptions& o) {
     const spec::Process& proc = o.process;
     if (proc.args.empty()) return fail(EINVAL, "process.args: args must not be empty");
+    LC_TRY(security::validateLsm(proc));
     if (proc.cwd.empty() || proc.cwd[0] != '/') return fail(EINVAL, "process.cwd: cwd must be an absolute path");
     if (proc.terminal && o.consoleSocket.empty() && !o.keepConsole)
         return fail(EINVAL, "cannot allocate tty if runc will detach without setting console socket");

@@ -15,6 +15,8 @@
 
 #include "cgroups/manager.h"
 #include "hooks/hooks.h"
+#include "security/leaks.h"
+#include "security/seccomp_notify.h"
 #include "process/attrs.h"
 #include "process/sync.h"
 #include "util/fileutil.h"
@@ -81,23 +83,29 @@ std::vector<std::string> withHome(const std::vector<std::string>& env, uint32_t 
     return out;
 }
 
-// Blocks on exec.fifo until `start` opens its read end, then writes one byte.
-Result<void> waitForStart(int fifoFd) {
+// Blocks on exec.fifo until `start` opens its read end; the byte that tells `start` the
+// process is on its way is written by the caller (after the startContainer hooks, so that
+// start's poststart hooks come after them).
+Result<UniqueFd> waitForStart(int fifoFd) {
     char path[64];
     std::snprintf(path, sizeof path, "/proc/self/fd/%d", fifoFd);
     int fd;
     do fd = ::open(path, O_WRONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
     if (fd < 0) return errnoError("open exec fifo");
-    UniqueFd owner(fd);
-    LC_TRY(util::writeAll(fd, "0", "exec fifo"));
-    return {};
+    return UniqueFd(fd);
 }
 
-Result<void> loadSeccompIfAny(const InitConfig& cfg) {
+Result<void> loadSeccompIfAny(const InitConfig& cfg, const std::string& stateJson) {
     if (!cfg.seccomp) return {};
     auto fd = security::loadSeccomp(*cfg.seccomp);
     if (!fd) return std::unexpected(fd.error().wrap("load seccomp filter"));
-    if (*fd >= 0) ::close(*fd);  // notify listeners are handed over in a later step
+    if (*fd < 0) return {};
+    UniqueFd notify(*fd);
+    if (cfg.seccompListenerFd < 0) return {};
+    const spec::Seccomp& sc = *cfg.spec->linux->seccomp;
+    LC_TRY_CTX(security::sendSeccompListener(cfg.seccompListenerFd, sc.listenerMetadata, stateJson, 0, notify.get()),
+               "seccomp listener " + sc.listenerPath);
+    ::close(cfg.seccompListenerFd);
     return {};
 }
 
@@ -173,30 +181,38 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
     std::vector<std::string> env = withHome(proc.env, proc.user.uid);
     auto exe = resolveExecutable(proc.args[0], env);
     if (!exe) return std::unexpected(exe.error());
+    // No host fd may reach the user process (CVE-2024-21626 class).
+    LC_TRY(security::closeInheritedFds(3 + cfg.preserveFds, {sync, cfg.fifoFd, cfg.seccompListenerFd}));
     // A missing cwd is made inside the container (we are past the root switch), as runc does.
     // (Only for the init: runc's exec fails on a missing cwd, and Docker relies on that.)
     if (!cfg.exec && ::access(proc.cwd.c_str(), F_OK) < 0 && errno == ENOENT)
         LC_TRY_CTX(util::mkdirAll(proc.cwd, 0755), "create cwd");
     bool cwdDone = ::chdir(proc.cwd.c_str()) == 0;
     if (!cwdDone && errno != EACCES) return errnoError("chdir to cwd (\"" + proc.cwd + "\") set in config.json failed");
+    if (cwdDone) LC_TRY(security::checkCwdInsideRoot(proc.cwd));
 
     // Without no_new_privs the filter must go in while we still hold CAP_SYS_ADMIN.
-    if (!proc.noNewPrivileges) LC_TRY(loadSeccompIfAny(cfg));
+    if (!proc.noNewPrivileges) LC_TRY(loadSeccompIfAny(cfg, startStateJson));
     if (cfg.caps) LC_TRY(security::dropBounding(*cfg.caps));
     bool skipSetgroups = cfg.userNs && cfg.spec->linux && cfg.spec->linux->gidMappings.empty();
     LC_TRY(applyUser(proc.user, skipSetgroups));
     if (cfg.caps) LC_TRY(security::applyCapabilities(*cfg.caps));
     if (!cwdDone && ::chdir(proc.cwd.c_str()) < 0)
         return errnoError("chdir to cwd (\"" + proc.cwd + "\") set in config.json failed");
+    if (!cwdDone) LC_TRY(security::checkCwdInsideRoot(proc.cwd));
 
     LC_TRY(sendMsg(sync, Msg::Ready));
     ::close(sync);
 
-    if (cfg.fifoFd >= 0) LC_TRY(waitForStart(cfg.fifoFd));
-    if (sp.hooks && !cfg.exec) LC_TRY(hooks::runAll(sp.hooks->startContainer, startStateJson, "startContainer"));
+    if (cfg.fifoFd >= 0) {
+        auto released = waitForStart(cfg.fifoFd);
+        if (!released) return std::unexpected(released.error());
+        if (sp.hooks) LC_TRY(hooks::runAll(sp.hooks->startContainer, startStateJson, "startContainer"));
+        LC_TRY(util::writeAll(released->get(), "0", "exec fifo"));
+    }
     if (proc.noNewPrivileges) {
         if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return errnoError("set no_new_privs");
-        LC_TRY(loadSeccompIfAny(cfg));
+        LC_TRY(loadSeccompIfAny(cfg, startStateJson));
     }
 
     if (cfg.listenFds > 0) {

@@ -28,6 +28,7 @@ struct InitConfig {
     std::optional<security::CapPlan> caps;
     std::optional<security::SeccompProgram> seccomp;
     bool noNewKeyring = false;
+    int seccompListenerFd = -1;     // connected to linux.seccomp.listenerPath, or -1
     int preserveFds = 0;            // fds kept open after stdio (listenFds included)
     int listenFds = 0;              // LISTEN_FDS/LISTEN_PID for socket activation
     std::string containerId;
