@@ -49,7 +49,7 @@ inspect_ok() {
 # Known bug (libcontainer/src/api/container.cc, Container::destroy): a container directory
 # without state.json (create was killed after making the cgroup, before writing the state)
 # is removed on `delete` without its cgroups and without killing its init, so those leak.
-# While the bug is open these tests clean up by hand and skip; RELIABILITY_STRICT=1 fails them.
+# The bugs below are fixed: these tests fail on them (RELIABILITY_STRICT=0 goes back to cleaning up by hand and skipping).
 KNOWN_NO_RECORD="known bug: delete of a container whose create died before state.json leaks its cgroups and init (Container::destroy without a record)"
 
 # purge: removes by hand what the runtime left (processes, cgroups), for the known bugs.
@@ -72,7 +72,7 @@ cleanup_ok() {
 	assert_status 0
 	wait_procs_gone "$ID" 50 || true
 	if ! assert_gone "$ID" "$TEST_ID"; then
-		if [[ -n $known && ${RELIABILITY_STRICT:-0} != 1 ]]; then
+		if [[ -n $known && ${RELIABILITY_STRICT:-1} != 1 ]]; then
 			purge
 			skip "$known"
 		fi
@@ -168,7 +168,7 @@ KNOWN_STALE_FIFO="known bug: after start is killed at start:after-release the st
 	st=$(status_of "$ID")
 	timeout -s KILL 10 "$RUNTIME" --root "$ROOT" start "$ID" </dev/null >/dev/null 2>&1 3>&- || rc=$?
 	if [[ $st != running || $rc == 137 ]]; then
-		if [[ ${RELIABILITY_STRICT:-0} != 1 ]]; then
+		if [[ ${RELIABILITY_STRICT:-1} != 1 ]]; then
 			run rt delete --force "$ID"
 			skip "$KNOWN_STALE_FIFO (status '$st', second start status $rc)"
 		fi
