@@ -4,32 +4,17 @@
 #include <string>
 #include <vector>
 
+#include "cgroups/common.h"
 #include "cgroups/fs.h"
 #include "cgroups/resources.h"
 #include "cgroups/v1/v1.h"
 
 namespace lc::cgroups::v1 {
 
-Result<void> setPids(const std::string& dir, const spec::Pids& p) {
-    // As runc: 0 leaves pids.max alone (Docker's update sends 0 for "unchanged"); below 0 is
-    // unlimited.
-    if (p.limit == 0) return {};
-    return writeFile("linux.resources.pids.limit", dir, "pids.max",
-                     p.limit > 0 ? std::to_string(p.limit) : std::string("max"));
-}
+Result<void> setPids(const std::string& dir, const spec::Pids& p) { return writePidsMax(dir, p); }
 
 Result<void> setHugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits) {
-    for (const auto& h : limits) {
-        if (!validPageSize(h.pageSize))
-            return fail(EINVAL, "linux.resources.hugepageLimits: invalid pageSize \"" + h.pageSize + "\"");
-        std::string field = "linux.resources.hugepageLimits[" + h.pageSize + "]";
-        std::string value = std::to_string(h.limit);
-        LC_TRY(writeFile(field, dir, "hugetlb." + h.pageSize + ".limit_in_bytes", value));
-        // Newer kernels also limit reservations; keep them in step when present.
-        auto r = writeFileIfExists(field, dir, "hugetlb." + h.pageSize + ".rsvd.limit_in_bytes", value);
-        if (!r) return std::unexpected(r.error());
-    }
-    return {};
+    return writeHugetlb(dir, limits, ".limit_in_bytes", ".rsvd.limit_in_bytes");
 }
 
 Result<void> setNetCls(const std::string& dir, const spec::Network& n) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cgroups/devices/bpf.h"
+#include "cgroups/common.h"
 #include "cgroups/fs.h"
 #include "cgroups/resources.h"
 #include "cgroups/v1/v1.h"
@@ -12,25 +13,10 @@
 
 namespace lc::cgroups::v2 {
 
-Result<void> setPids(const std::string& dir, const spec::Pids& p) {
-    // As runc: 0 leaves pids.max alone (Docker's update sends 0 for "unchanged"); below 0 is
-    // unlimited.
-    if (p.limit == 0) return {};
-    return writeFile("linux.resources.pids.limit", dir, "pids.max",
-                     p.limit > 0 ? std::to_string(p.limit) : std::string("max"));
-}
+Result<void> setPids(const std::string& dir, const spec::Pids& p) { return writePidsMax(dir, p); }
 
 Result<void> setHugetlb(const std::string& dir, const std::vector<spec::HugepageLimit>& limits) {
-    for (const auto& h : limits) {
-        if (!validPageSize(h.pageSize))
-            return fail(EINVAL, "linux.resources.hugepageLimits: invalid pageSize \"" + h.pageSize + "\"");
-        std::string field = "linux.resources.hugepageLimits[" + h.pageSize + "]";
-        std::string value = std::to_string(h.limit);
-        LC_TRY(writeFile(field, dir, "hugetlb." + h.pageSize + ".max", value));
-        auto r = writeFileIfExists(field, dir, "hugetlb." + h.pageSize + ".rsvd.max", value);
-        if (!r) return std::unexpected(r.error());
-    }
-    return {};
+    return writeHugetlb(dir, limits, ".max", ".rsvd.max");
 }
 
 Result<void> setRdma(const std::string& dir, const std::map<std::string, spec::Rdma>& rdma) {
