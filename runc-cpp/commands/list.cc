@@ -1,10 +1,10 @@
-#include <pwd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
 
 #include "../cli.h"
+#include "libcontainer/passwd.h"
 #include "spec/json.h"
 
 namespace cli {
@@ -13,7 +13,7 @@ namespace {
 std::string ownerOf(const std::string& path) {
     struct stat st;
     if (::stat(path.c_str(), &st) < 0) return "";
-    if (passwd* pw = ::getpwuid(st.st_uid)) return pw->pw_name;
+    if (auto pw = lc::lookupPasswdUid("/etc/passwd", st.st_uid)) return pw->name;
     return "#" + std::to_string(st.st_uid);
 }
 

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "libcontainer/passwd.h"
 #include "cgroups/manager.h"
 #include "hooks/hooks.h"
 #include "security/leaks.h"
@@ -60,24 +61,7 @@ std::vector<std::string> withHome(const std::vector<std::string>& env, uint32_t 
     for (const auto& e : env)
         if (e.rfind("HOME=", 0) == 0) return env;
     std::string home = "/";
-    if (auto text = util::readFile("/etc/passwd")) {
-        size_t pos = 0;
-        while (pos < text->size()) {
-            size_t end = text->find('\n', pos);
-            if (end == std::string::npos) end = text->size();
-            std::string_view line(text->data() + pos, end - pos);
-            pos = end + 1;
-            // name:pw:uid:gid:gecos:home:shell
-            std::string_view f[7];
-            size_t n = 0, start = 0;
-            for (size_t i = 0; i <= line.size() && n < 7; ++i)
-                if (i == line.size() || line[i] == ':') f[n++] = line.substr(start, i - start), start = i + 1;
-            if (n >= 6 && f[2] == std::to_string(uid)) {
-                home = std::string(f[5]);
-                break;
-            }
-        }
-    }
+    if (auto pw = lookupPasswdUid("/etc/passwd", uid)) home = pw->home;
     std::vector<std::string> out = env;
     out.push_back("HOME=" + home);
     return out;
