@@ -15,15 +15,15 @@ LINE = re.compile(r"^(\d+)\s+(\d+\.\d+)\s+(.*)$")
 
 # (phase that ends at the marker, process, pattern)
 MARKERS = [
-    ("startup: exec, dynamic linking, argument parsing", "P", r"^execveat\("),
+    ("startup: exec, argument parsing (a static binary: no dynamic linking)", "P", r"^execveat\("),
     ("self re-exec from a read-only copy (exe protection), second start-up", "P",
      r'^openat\(.*config\.json", O_RDONLY'),
     ("read + parse + validate config, compile seccomp", "P", r"^mkdir\("),
     ("state dir, config copy, exec.fifo", "P", r'^statfs\("/sys/fs/cgroup"'),
     ("cgroups: detect, mkdir, write limits; resolve rootfs", "P", r"^clone3\("),
     ("clone3: new namespaces, copy of the runtime", "C", r"."),
-    ("join cgroups (parent writes the pid to cgroup.procs)", "P", r"^sendmsg\("),
-    ("mounts: rootfs, /proc, /dev, /sys, device nodes", "C", r"^pivot_root\("),
+    ("parent: sync channel, Go message to the init", "P", r"^sendmsg\("),
+    ("init: join cgroups (\"0\" to v1 tasks), mounts: rootfs, /proc, /dev, /sys, device nodes", "C", r"^pivot_root\("),
     ("pivot_root, detach old root, masked/read-only paths", "C", r"^(sethostname|prlimit64)\("),
     ("hostname, rlimits, HOME, exe lookup, capabilities, user", "C", r"^sendmsg\("),
     ("write state.json", "P", r'^renameat2?\(.*"state\.json"'),
@@ -60,9 +60,19 @@ def phases(path):
     i = 0
     out = []
     carry = []
+    last = {}
     for label, who, pat in MARKERS:
         rx = re.compile(pat)
         j = next((k for k in range(i, len(ev)) if ev[k][0] == roles[who] and rx.search(ev[k][2])), None)
+        if j is None and last.get(who, 0) < i:
+            # The two processes run concurrently: this one may have reached its marker before
+            # the other process's previous marker was logged. Its phase is then empty.
+            j = next((k for k in range(last.get(who, 0), i) if ev[k][0] == roles[who] and rx.search(ev[k][2])), None)
+            if j is not None:
+                out.append((" + ".join(carry + [label]), 0.0, 0))
+                carry = []
+                last[who] = j
+                continue
         if j is None:
             carry.append(label)
             continue
@@ -71,6 +81,7 @@ def phases(path):
         out.append((name, (ev[j][1] - t_prev) * 1000, j - i))
         t_prev = ev[j][1]
         i = j
+        last[who] = j
     total = (ev[-1][1] - ev[0][1]) * 1000
     return out, total
 
