@@ -10,7 +10,9 @@
 #include <charconv>
 
 #include "libcontainer/unique_fd.h"
+#include "rootfs/idmap.h"
 #include "rootfs/paths.h"
+#include "rootfs/plan.h"
 #include "sys/syscalls.h"
 
 namespace lc::rootfs {
@@ -168,6 +170,19 @@ Result<void> resolve(Config& cfg) {
     auto h = readHostInfo(sys, cfg.rootfs);
     if (!h) return std::unexpected(h.error());
     cfg.host = std::move(*h);
+    if (!cfg.spec) return {};
+    bool anyIdmap = false;
+    for (const auto& m : cfg.spec->mounts)
+        anyIdmap = anyIdmap || !m.uidMappings.empty() || !m.gidMappings.empty() ||
+                   std::find_if(m.options.begin(), m.options.end(), [](const std::string& o) {
+                       return o == "idmap" || o == "ridmap";
+                   }) != m.options.end();
+    if (!anyIdmap) return {};
+    auto plan = planMounts(cfg, cfg.host);
+    if (!plan) return std::unexpected(plan.error());
+    auto idmapped = makeIdmappedMounts(sys, cfg, *plan);
+    if (!idmapped) return std::unexpected(idmapped.error());
+    cfg.idmapped = std::move(*idmapped);
     return {};
 }
 
