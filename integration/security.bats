@@ -419,7 +419,7 @@ CapAmb:	0000000000000400"
 	assert_eq "$(json_get 'j["linux"]["apparmor"]["enabled"]' <<<"$js")" "false" apparmor
 	assert_eq "$(json_get 'j["linux"]["selinux"]["enabled"]' <<<"$js")" "false" selinux
 	assert_eq "$(json_get 'j["linux"]["intelRdt"]["enabled"]' <<<"$js")" "false" intelRdt
-	assert_eq "$(json_get 'j["linux"]["mountExtensions"]["idmap"]["enabled"]' <<<"$js")" "false" idmap
+	assert_eq "$(json_get 'j["linux"]["mountExtensions"]["idmap"]["enabled"]' <<<"$js")" "true" idmap
 	assert_eq "$(json_get '[j["linux"]["cgroup"][k] for k in ("v1", "v2", "systemd", "systemdUser")]' <<<"$js")" "[true, true, false, false]" cgroup
 	run rt features extra
 	assert_status 1
