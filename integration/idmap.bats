@@ -168,6 +168,25 @@ touch /vol/made-by-root && mkdir /vol/dir && chown 1000:1000 /vol/dir && echo wr
 	assert_contains "$output" "/o/f 0:0"
 }
 
+@test "idmap: a destination through a symlink to a host path stays inside the rootfs" {
+	requires_idmap_fs "$TESTDIR"
+	with_userns
+	make_vol "$TESTDIR/vol"
+	mkdir "$TESTDIR/hostdir"
+	echo marker >"$TESTDIR/hostdir/marker"
+	# rootfs/evil -> /tmp/rcpp-it.X/hostdir (a real host path)
+	ln -s "$TESTDIR/hostdir" "$BUNDLE/rootfs/evil"
+	cfg_mount /evil bind "$TESTDIR/vol" bind idmap
+	cfg_sh 'stat -c "%n %u:%g" /evil/root-file'
+	run rt run "$TEST_ID"
+	assert_status 0
+	assert_contains "$output" "/evil/root-file 0:0"
+	assert_eq "$(ls -A "$TESTDIR/hostdir")" marker "host dir content"
+	# the symlink was resolved inside the rootfs
+	[[ -d $BUNDLE/rootfs$TESTDIR/hostdir ]] || fail "mount point not created under the rootfs"
+	! grep -q " $TESTDIR/hostdir " /proc/self/mountinfo || fail "something is mounted on the host dir"
+}
+
 @test "idmap: a filesystem without idmap support fails clearly and leaves nothing behind" {
 	[[ -d /sys/kernel ]] || skip "no /sys/kernel"
 	! "$PYTHON" "$PROBE" /sys/kernel >/dev/null || skip "sysfs takes idmapped mounts on this kernel"
