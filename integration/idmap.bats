@@ -141,6 +141,31 @@ touch /vol/made-by-root && mkdir /vol/dir && chown 1000:1000 /vol/dir && echo wr
 	assert_contains "$output" "/i/sub/inner 65534:65534"
 }
 
+@test "idmap: ridmap over a submount that cannot be idmapped fails clearly; idmap leaves it unmapped" {
+	requires_idmap_fs "$TESTDIR"
+	! "$PYTHON" "$PROBE" /sys/kernel >/dev/null || skip "sysfs takes idmapped mounts on this kernel"
+	with_userns
+	make_vol "$TESTDIR/vol"
+	mkdir "$TESTDIR/vol/sub"
+	host_mount "$TESTDIR/vol/sub" --bind /sys/kernel
+	cp "$BUNDLE/config.json" "$TESTDIR/base.json"
+
+	cfg_mount /r bind "$TESTDIR/vol" rbind ridmap
+	run rt run "$TEST_ID"
+	assert_status 1
+	assert_contains "$output" "set the id mapping"
+	assert_contains "$output" "or of a submount"
+	[[ ! -d $ROOT/$TEST_ID ]] || fail "state dir left behind"
+
+	cp "$TESTDIR/base.json" "$BUNDLE/config.json"
+	cfg_mount /i bind "$TESTDIR/vol" rbind idmap
+	cfg_sh 'stat -c "%n %u:%g" /i/root-file; stat -f -c %T /i/sub'
+	run rt run "$TEST_ID"
+	assert_status 0
+	assert_contains "$output" "/i/root-file 0:0"
+	assert_contains "$output" "sysfs"
+}
+
 @test "idmap: a tmpfs source" {
 	mkdir "$TESTDIR/t"
 	host_mount "$TESTDIR/t" -t tmpfs -o mode=0755 sec-idmap-tmpfs
