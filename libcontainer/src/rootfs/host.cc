@@ -11,6 +11,7 @@
 
 #include "libcontainer/unique_fd.h"
 #include "rootfs/idmap.h"
+#include "rootfs/options.h"
 #include "rootfs/paths.h"
 #include "rootfs/plan.h"
 #include "sys/syscalls.h"
@@ -171,12 +172,10 @@ Result<void> resolve(Config& cfg) {
     if (!h) return std::unexpected(h.error());
     cfg.host = std::move(*h);
     if (!cfg.spec) return {};
-    bool anyIdmap = false;
-    for (const auto& m : cfg.spec->mounts)
-        anyIdmap = anyIdmap || !m.uidMappings.empty() || !m.gidMappings.empty() ||
-                   std::find_if(m.options.begin(), m.options.end(), [](const std::string& o) {
-                       return o == "idmap" || o == "ridmap";
-                   }) != m.options.end();
+    // Idmapped mounts are made here, in the parent (idmap.h); the plan says which.
+    const bool anyIdmap = std::any_of(cfg.spec->mounts.begin(), cfg.spec->mounts.end(), [](const spec::Mount& m) {
+        return !m.uidMappings.empty() || !m.gidMappings.empty() || parseMountOptions(m.options).idmap;
+    });
     if (!anyIdmap) return {};
     auto plan = planMounts(cfg, cfg.host);
     if (!plan) return std::unexpected(plan.error());
