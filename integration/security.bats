@@ -301,6 +301,43 @@ ok"
 	assert_eq "$(json_get 'j["ociVersion"]' <<<"$js")" "$(json_get 'j["ociVersion"]' config.json)" ociVersion
 }
 
+@test "seccomp notify: an exec'd process hands its own fd and the state to the listener, which answers it" {
+	# two connections: the init's, then the exec'd process's
+	"$PYTHON" "$INTEGRATION_DIR/lib/seccomp-listener.py" "$TESTDIR/listener.sock" "$TESTDIR/payload.json" 4343 2 &
+	LISTENER_PID=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -e $TESTDIR/payload.json.ready ]] && break
+		sleep 0.1
+	done
+	cfg_set 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "'"$TESTDIR"'/listener.sock", "listenerMetadata": "exec-metadata", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_NOTIFY"}]}'
+	cfg_args sleep 100
+	run rt_bg run -d "$TEST_ID"
+	assert_status 0
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $TESTDIR/payload.json ]] && break
+		sleep 0.1
+	done
+	[[ -s $TESTDIR/payload.json ]] || fail "the listener got nothing from the init"
+	run timeout 20 "$RUNTIME" --root "$ROOT" exec --pid-file "$TESTDIR/exec.pid" "$TEST_ID" sh -c 'echo ppid=$PPID'
+	assert_status 0
+	# the answer came from the listener, through the exec'd process's own notify fd
+	assert_output "ppid=4343"
+	[[ -s $TESTDIR/payload.json.2 ]] || fail "the listener got no second connection"
+	local js initpid
+	js=$(cat "$TESTDIR/payload.json.2")
+	initpid=$(state_get "$TEST_ID" 'j["pid"]')
+	assert_eq "$(json_get 'j["fds"]' <<<"$js")" '["seccompFd"]' fds
+	assert_eq "$(json_get 'j["metadata"]' <<<"$js")" "exec-metadata" metadata
+	assert_eq "$(json_get 'j["state"]["id"]' <<<"$js")" "$TEST_ID" "state id"
+	assert_eq "$(json_get 'j["state"]["status"]' <<<"$js")" "running" "state status"
+	assert_eq "$(json_get 'j["state"]["pid"]' <<<"$js")" "$initpid" "state pid (the init)"
+	# "pid" is the exec'd process, not the init
+	assert_eq "$(json_get 'j["pid"]' <<<"$js")" "$(cat "$TESTDIR/exec.pid")" "pid of the exec'd process"
+	[[ $(cat "$TESTDIR/exec.pid") != "$initpid" ]] || fail "the exec'd pid is the init's"
+	assert_eq "$(json_get 'j["ociVersion"]' <<<"$js")" "$(json_get 'j["ociVersion"]' config.json)" ociVersion
+}
+
 @test "capabilities: every set in /proc/self/status is exactly the spec's" {
 	# CAP_CHOWN=0 CAP_KILL=5 CAP_SETGID=6 CAP_SETUID=7 CAP_NET_BIND_SERVICE=10
 	# CAP_NET_RAW=13 CAP_SYS_CHROOT=18 CAP_AUDIT_WRITE=29
@@ -419,7 +456,7 @@ CapAmb:	0000000000000400"
 	assert_eq "$(json_get 'j["linux"]["apparmor"]["enabled"]' <<<"$js")" "false" apparmor
 	assert_eq "$(json_get 'j["linux"]["selinux"]["enabled"]' <<<"$js")" "false" selinux
 	assert_eq "$(json_get 'j["linux"]["intelRdt"]["enabled"]' <<<"$js")" "false" intelRdt
-	assert_eq "$(json_get 'j["linux"]["mountExtensions"]["idmap"]["enabled"]' <<<"$js")" "false" idmap
+	assert_eq "$(json_get 'j["linux"]["mountExtensions"]["idmap"]["enabled"]' <<<"$js")" "true" idmap
 	assert_eq "$(json_get '[j["linux"]["cgroup"][k] for k in ("v1", "v2", "systemd", "systemdUser")]' <<<"$js")" "[true, true, false, false]" cgroup
 	run rt features extra
 	assert_status 1

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """A seccomp notify listener for the tests (runtime-spec "listenerPath").
 
-    seccomp-listener.py SOCKET OUT_JSON VALUE
+    seccomp-listener.py SOCKET OUT_JSON VALUE [COUNT]
 
-Listens on the unix socket SOCKET, accepts one connection, reads the container
-process state (JSON payload, the notify fd by SCM_RIGHTS) until EOF, writes the
-payload to OUT_JSON, then answers every notified syscall with VALUE as its
-return value until the fd reports that the filter is gone.
+Listens on the unix socket SOCKET and accepts COUNT connections (default 1): from
+each it reads the container process state (JSON payload, the notify fd by
+SCM_RIGHTS) until EOF and writes the payload to OUT_JSON (the first), OUT_JSON.2,
+... Meanwhile it answers every notified syscall on the fds received so far with
+VALUE as its return value, until each fd reports that its filter is gone (or 30s
+pass without anything happening).
 """
 import array
 import fcntl
@@ -30,13 +32,8 @@ NOTIF_RECV = iowr(0, NOTIF.size)
 NOTIF_SEND = iowr(1, RESP.size)
 
 
-def main():
-    path, out, value = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path)
-    srv.listen(1)
-    open(out + ".ready", "w").close()
-    conn, _ = srv.accept()
+def receive(conn):
+    """The payload (until EOF) and the fd sent with it."""
     payload, fd = b"", None
     while True:
         data, anc, _, _ = conn.recvmsg(65536, socket.CMSG_SPACE(4))
@@ -47,24 +44,53 @@ def main():
             break
         payload += data
     conn.close()
-    with open(out, "wb") as f:
-        f.write(payload)
-    if fd is None:
-        return 1
+    return payload, fd
+
+
+def answer(fd, value):
+    """Answers one notification; False once the filter's processes are gone."""
+    buf = bytearray(NOTIF.size)
+    try:
+        fcntl.ioctl(fd, NOTIF_RECV, buf)
+    except OSError:
+        return False
+    nid = NOTIF.unpack(bytes(buf))[0]
+    try:
+        fcntl.ioctl(fd, NOTIF_SEND, bytearray(RESP.pack(nid, value, 0, 0)))
+    except OSError:
+        pass
+    return True
+
+
+def main():
+    path, out, value = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    count = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(count)
+    open(out + ".ready", "w").close()
+    accepted, fds = 0, []
     while True:
-        r, _, _ = select.select([fd], [], [], 30)
+        watch = fds + ([srv] if accepted < count else [])
+        if not watch:
+            return 0
+        r, _, _ = select.select(watch, [], [], 30)
         if not r:
             return 0
-        buf = bytearray(NOTIF.size)
-        try:
-            fcntl.ioctl(fd, NOTIF_RECV, buf)
-        except OSError:
-            return 0  # the filter's processes are gone
-        nid = NOTIF.unpack(bytes(buf))[0]
-        try:
-            fcntl.ioctl(fd, NOTIF_SEND, bytearray(RESP.pack(nid, value, 0, 0)))
-        except OSError:
-            pass
+        for x in r:
+            if x is srv:
+                conn, _ = srv.accept()
+                payload, fd = receive(conn)
+                accepted += 1
+                name = out if accepted == 1 else f"{out}.{accepted}"
+                with open(name, "wb") as f:
+                    f.write(payload)
+                if fd is None:
+                    return 1
+                fds.append(fd)
+            elif not answer(x, value):
+                fds.remove(x)
+                os.close(x)
 
 
 if __name__ == "__main__":

@@ -135,6 +135,30 @@ const Namespace* findNamespace(const Linux* l, string_view type) {
     return nullptr;
 }
 
+// Idmapped mounts (1.2): "idmap"/"ridmap" options and per-mount uidMappings/gidMappings.
+lc::Result<void> checkIdmapMount(const Mount& m, const std::string& at, const Linux* l) {
+    bool option = false, bind = m.type == "bind";
+    for (const auto& o : m.options) {
+        option = option || o == "idmap" || o == "ridmap";
+        bind = bind || o == "bind" || o == "rbind";
+    }
+    const bool mapped = !m.uidMappings.empty() || !m.gidMappings.empty();
+    if (!option && !mapped) return {};
+    const std::string what = mapped ? at + ".uidMappings" : at + ".options";
+    if (!bind) return fail(what + ": idmapped mounts must be bind mounts (type \"bind\" or option \"bind\"/\"rbind\")");
+    if (mapped) {
+        if (m.uidMappings.empty()) return fail(at + ".uidMappings: must be given together with gidMappings");
+        if (m.gidMappings.empty()) return fail(at + ".gidMappings: must be given together with uidMappings");
+        LC_TRY(checkMappings(at + ".uidMappings", m.uidMappings));
+        LC_TRY(checkMappings(at + ".gidMappings", m.gidMappings));
+        return {};
+    }
+    if (!findNamespace(l, "user"))
+        return fail(at + ".options: idmap without the mount's uidMappings/gidMappings uses the container's user "
+                         "namespace mappings, but there is no user namespace");
+    return {};
+}
+
 lc::Result<void> checkResources(const Resources& res) {
     for (size_t i = 0; i < res.devices.size(); ++i) {
         const DeviceCgroup& d = res.devices[i];
@@ -229,6 +253,8 @@ lc::Result<void> validate(const Spec& s) {
     for (size_t i = 0; i < s.mounts.size(); ++i)
         if (!absolute(s.mounts[i].destination))
             return fail(idx("mounts", i) + ".destination: must be an absolute path");
+    for (size_t i = 0; i < s.mounts.size(); ++i)
+        LC_TRY(checkIdmapMount(s.mounts[i], idx("mounts", i), s.linux ? &*s.linux : nullptr));
 
     if (s.hooks) LC_TRY(checkHooks(*s.hooks));
 

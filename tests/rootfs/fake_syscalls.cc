@@ -119,6 +119,16 @@ int FakeSyscalls::mountSetattr(int dirfd, const char* path, unsigned int flags,
     return 0;
 }
 
+int FakeSyscalls::openTree(int dirfd, const char* path, unsigned int flags) {
+    log.push_back("open_tree " + showAt(dirfd, path) + (flags & AT_RECURSIVE ? " recursive" : ""));
+    return openat(dirfd, path, O_PATH | O_CLOEXEC, 0);
+}
+
+int FakeSyscalls::moveMount(int fromDirfd, const char* fromPath, int toDirfd, const char* toPath, unsigned int) {
+    log.push_back("move_mount " + showAt(fromDirfd, fromPath) + " " + showAt(toDirfd, toPath));
+    return 0;
+}
+
 int FakeSyscalls::pivotRoot(const char* newRoot, const char* putOld) {
     log.push_back(std::string("pivot_root ") + newRoot + " " + putOld);
     chrooted = true;

@@ -51,6 +51,10 @@ public:
     int umount2(const char* target, int flags) override;
     int mountSetattr(int dirfd, const char* path, unsigned int flags, struct mount_attr* attr,
                      size_t size) override;
+    // open_tree opens the path (O_PATH) so that later calls see a real descriptor.
+    int openTree(int dirfd, const char* path, unsigned int flags) override;
+    int moveMount(int fromDirfd, const char* fromPath, int toDirfd, const char* toPath,
+                  unsigned int flags) override;
     int pivotRoot(const char* newRoot, const char* putOld) override;
     int chroot(const char* path) override;
     int chdir(const char* path) override;

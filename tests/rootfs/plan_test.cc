@@ -1,6 +1,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include <tuple>
+
 #include <catch2/catch.hpp>
 
 #include "rootfs/plan.h"
@@ -231,17 +233,28 @@ TEST_CASE("invalid devices are refused", "[rootfs]") {
     }
 }
 
-TEST_CASE("idmapped mounts are refused clearly", "[rootfs]") {
+TEST_CASE("idmapped binds are marked with their mount index; only binds may be idmapped", "[rootfs]") {
     spec::Spec sp;
-    sp.mounts = {test::mnt("/data", "bind", "/srv/data", {"rbind", "idmap"})};
+    sp.mounts = {test::mnt("/tmp", "tmpfs", "tmpfs", {}),
+                 test::mnt("/data", "bind", "/srv/data", {"rbind", "idmap"}),
+                 test::mnt("/rdata", "none", "/srv/r", {"rbind", "ridmap"}),
+                 test::mnt("/plain", "bind", "/srv/p", {"bind"}),
+                 test::mnt("/own", "bind", "/srv/o", {"bind"})};
+    sp.mounts[4].uidMappings = {spec::IdMapping{0, 1000, 1}};
+    sp.mounts[4].gidMappings = {spec::IdMapping{0, 1000, 1}};
     auto plan = planMounts(configFor(sp), HostInfo{.resolved = true});
-    REQUIRE_FALSE(plan);
-    CHECK(plan.error().errnum() == ENOTSUP);
-    CHECK(plan.error().message().find("mount /srv/data to /data: idmapped mounts are not supported yet") == 0);
+    REQUIRE(plan);
+    std::vector<std::tuple<std::string, long, bool>> got;
+    for (const auto& s : plan->steps)
+        if (s.kind == StepKind::Bind) got.emplace_back(s.destination, s.idmapMount, s.idmapRecursive);
+    CHECK(got == std::vector<std::tuple<std::string, long, bool>>{
+                     {"/data", 1, false}, {"/rdata", 2, true}, {"/plain", -1, false}, {"/own", 4, false}});
 
-    sp.mounts[0].options = {"rbind"};
-    sp.mounts[0].uidMappings = {spec::IdMapping{0, 1000, 1}};
-    CHECK_FALSE(planMounts(configFor(sp), HostInfo{.resolved = true}));
+    sp.mounts = {test::mnt("/t", "tmpfs", "tmpfs", {"idmap"})};
+    auto bad = planMounts(configFor(sp), HostInfo{.resolved = true});
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().errnum() == EINVAL);
+    CHECK(bad.error().message() == "mount tmpfs to /t: idmapped mounts must be bind mounts");
 }
 
 TEST_CASE("sysfs in a user namespace falls back to binding /sys", "[rootfs]") {

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "fake_syscalls.h"
+#include "rootfs/idmap.h"
 #include "rootfs/rootfs.h"
 #include "rootfs_test_util.h"
 
@@ -311,6 +312,33 @@ TEST_CASE("prepare: recursive attributes and propagation on binds", "[rootfs]") 
                      "mount \"\" $ROOTFS/data - MS_REC|MS_SLAVE -",
                      "mount_setattr $ROOTFS/data set=0x1 clr=0 recursive",
                  });
+}
+
+TEST_CASE("prepare: an idmapped bind is the parent's detached mount, moved onto the resolved target", "[rootfs]") {
+    Fixture f;
+    test::mkdirs(f.host + "/src");
+    test::mkdirs(f.rootfs + "/real");
+    REQUIRE(::symlink("/real", (f.rootfs + "/data").c_str()) == 0);  // resolved inside the rootfs
+    f.sp.mounts = {test::mnt("/data", "bind", f.host + "/src", {"rbind", "ro", "ridmap"})};
+
+    SECTION("moved, then remounted with the mount's flags") {
+        auto detached = std::make_shared<DetachedMounts>();
+        detached->add(0, UniqueFd(::open(f.host.c_str(), O_PATH | O_CLOEXEC)));
+        f.cfg.idmapped = detached;
+        REQUIRE(prepare(f.cfg));
+        std::vector<std::string> got(f.fake.log.begin() + 2, f.fake.log.begin() + 4);
+        CHECK(got == std::vector<std::string>{
+                         "move_mount " + f.host + " $ROOTFS/real",
+                         "mount \"\" $ROOTFS/real - MS_RDONLY|MS_REMOUNT|MS_BIND -",
+                     });
+        for (const auto& l : f.fake.log) CHECK_FALSE(l.starts_with("mount " + f.host));
+    }
+    SECTION("not prepared by resolve(): an error, nothing mounted") {
+        auto r = prepare(f.cfg);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message().find("idmapped mount was not prepared") != std::string::npos);
+        for (const auto& l : f.fake.log) CHECK_FALSE(l.starts_with("move_mount"));
+    }
 }
 
 TEST_CASE("switchRoot: pivot_root(\".\", \".\") and detach the old root", "[rootfs]") {

@@ -16,6 +16,7 @@
 #include "namespaces/plan.h"
 #include "process/launch.h"
 #include "security/lsm.h"
+#include "security/seccomp_notify.h"
 #include "security/security.h"
 #include "spec/json.h"
 #include "util/fileutil.h"
@@ -101,6 +102,15 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
         if (!prog) return std::unexpected(prog.error().wrap("seccomp"));
         seccomp = std::move(*prog);
     }
+    // SCMP_ACT_NOTIFY: the exec'd process hands its notify fd to the listener too, with the
+    // container state (connected here, where the host path resolves; see create.cc).
+    UniqueFd seccompListener;
+    if (seccomp && seccomp->notify && !sp->linux->seccomp->listenerPath.empty()) {
+        auto l = security::connectSeccompListener(sp->linux->seccomp->listenerPath);
+        if (!l) return std::unexpected(l.error());
+        seccompListener = std::move(*l);
+    }
+    const std::string stateJson = api::stateJsonFor(impl_->rec, state::statusName(status));
 
     const pid_t initPid = impl_->rec.pid;
     UniqueFd initFd(static_cast<int>(::syscall(SYS_pidfd_open, initPid, 0)));
@@ -142,6 +152,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     init.containerId = impl_->id;
     init.caps = caps;
     init.seccomp = seccomp;
+    init.seccompListenerFd = seccompListener.get();
     init.preserveFds = o.preserveFds;
     init.userNs = nsFlags & CLONE_NEWUSER;
     init.exec = true;
@@ -158,6 +169,8 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
 
     ExecProcess out;
     process::LaunchCallbacks cb;
+    // The state (for the seccomp listener) and the pid the listener is told: this process's.
+    cb.stateJson = [&](pid_t pid) { return stateJson + '\0' + stateJson + '\0' + std::to_string(pid); };
     cb.afterClone = [&](pid_t pid) -> Result<void> {
         if (cg && !selfJoins) LC_TRY_CTX(cg->addProcess(pid), "join cgroup");
         return {};

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "libcontainer/passwd.h"
@@ -79,7 +80,8 @@ Result<UniqueFd> waitForStart(int fifoFd) {
     return UniqueFd(fd);
 }
 
-Result<void> loadSeccompIfAny(const InitConfig& cfg, const std::string& stateJson) {
+// `listenerPid`: the "pid" the seccomp listener is told (0: the state's pid, the init's).
+Result<void> loadSeccompIfAny(const InitConfig& cfg, const std::string& stateJson, pid_t listenerPid) {
     if (!cfg.seccomp) return {};
     auto fd = security::loadSeccomp(*cfg.seccomp);
     if (!fd) return std::unexpected(fd.error().wrap("load seccomp filter"));
@@ -87,7 +89,7 @@ Result<void> loadSeccompIfAny(const InitConfig& cfg, const std::string& stateJso
     UniqueFd notify(*fd);
     if (cfg.seccompListenerFd < 0) return {};
     const spec::Seccomp& sc = *cfg.spec->linux->seccomp;
-    LC_TRY_CTX(security::sendSeccompListener(cfg.seccompListenerFd, sc.listenerMetadata, stateJson, 0, notify.get()),
+    LC_TRY_CTX(security::sendSeccompListener(cfg.seccompListenerFd, sc.listenerMetadata, stateJson, listenerPid, notify.get()),
                "seccomp listener " + sc.listenerPath);
     ::close(cfg.seccompListenerFd);
     return {};
@@ -146,7 +148,7 @@ Result<void> joinSteps(const InitConfig& cfg) {
 }
 
 // The user process: terminal, attributes, identity, seccomp, then execve (init and exec).
-Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJson) {
+Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJson, pid_t listenerPid) {
     const spec::Spec& sp = *cfg.spec;
     const spec::Process& proc = *cfg.process;
     const int sync = cfg.syncFd;
@@ -176,7 +178,7 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
     if (cwdDone) LC_TRY(security::checkCwdInsideRoot(proc.cwd));
 
     // Without no_new_privs the filter must go in while we still hold CAP_SYS_ADMIN.
-    if (!proc.noNewPrivileges) LC_TRY(loadSeccompIfAny(cfg, startStateJson));
+    if (!proc.noNewPrivileges) LC_TRY(loadSeccompIfAny(cfg, startStateJson, listenerPid));
     if (cfg.caps) LC_TRY(security::dropBounding(*cfg.caps));
     bool skipSetgroups = cfg.userNs && cfg.spec->linux && cfg.spec->linux->gidMappings.empty();
     LC_TRY(applyUser(proc.user, skipSetgroups));
@@ -196,7 +198,7 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
     }
     if (proc.noNewPrivileges) {
         if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return errnoError("set no_new_privs");
-        LC_TRY(loadSeccompIfAny(cfg, startStateJson));
+        LC_TRY(loadSeccompIfAny(cfg, startStateJson, listenerPid));
     }
 
     if (cfg.listenFds > 0) {
@@ -220,14 +222,20 @@ Result<void> initSteps(const InitConfig& cfg) {
     auto go = expect(cfg.syncFd, Msg::Go);
     if (!go) return std::unexpected(go.error());
     // The payload is the state for createContainer hooks ("creating"), a NUL, and the state
-    // for startContainer hooks ("created").
+    // for startContainer hooks ("created") and the seccomp listener; then optionally a NUL and
+    // the pid the listener is told (exec: this process's pid as the runtime sees it).
     const std::string& payload = go->payload;
     const size_t nul = payload.find('\0');
     const std::string stateJson = payload.substr(0, nul);
-    const std::string startStateJson = nul == std::string::npos ? stateJson : payload.substr(nul + 1);
+    std::string startStateJson = nul == std::string::npos ? stateJson : payload.substr(nul + 1);
+    pid_t listenerPid = 0;
+    if (size_t nul2 = startStateJson.find('\0'); nul2 != std::string::npos) {
+        listenerPid = static_cast<pid_t>(std::strtol(startStateJson.c_str() + nul2 + 1, nullptr, 10));
+        startStateJson.resize(nul2);
+    }
     if (cfg.exec) LC_TRY(joinSteps(cfg));
     else LC_TRY(containerSteps(cfg, stateJson));
-    return processSteps(cfg, startStateJson);
+    return processSteps(cfg, startStateJson, listenerPid);
 }
 
 }  // namespace

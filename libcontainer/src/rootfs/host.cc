@@ -10,7 +10,10 @@
 #include <charconv>
 
 #include "libcontainer/unique_fd.h"
+#include "rootfs/idmap.h"
+#include "rootfs/options.h"
 #include "rootfs/paths.h"
+#include "rootfs/plan.h"
 #include "sys/syscalls.h"
 
 namespace lc::rootfs {
@@ -168,6 +171,17 @@ Result<void> resolve(Config& cfg) {
     auto h = readHostInfo(sys, cfg.rootfs);
     if (!h) return std::unexpected(h.error());
     cfg.host = std::move(*h);
+    if (!cfg.spec) return {};
+    // Idmapped mounts are made here, in the parent (idmap.h); the plan says which.
+    const bool anyIdmap = std::any_of(cfg.spec->mounts.begin(), cfg.spec->mounts.end(), [](const spec::Mount& m) {
+        return !m.uidMappings.empty() || !m.gidMappings.empty() || parseMountOptions(m.options).idmap;
+    });
+    if (!anyIdmap) return {};
+    auto plan = planMounts(cfg, cfg.host);
+    if (!plan) return std::unexpected(plan.error());
+    auto idmapped = makeIdmappedMounts(sys, cfg, *plan);
+    if (!idmapped) return std::unexpected(idmapped.error());
+    cfg.idmapped = std::move(*idmapped);
     return {};
 }
 

@@ -8,6 +8,7 @@
 #include <array>
 
 #include "rootfs/exec.h"
+#include "rootfs/idmap.h"
 #include "rootfs/options.h"
 #include "rootfs/paths.h"
 
@@ -91,10 +92,19 @@ Result<void> afterMount(Env& env, const MountStep& s, int fd, unsigned long remo
 }
 
 Result<void> doBind(Env& env, const MountStep& s) {
-    UniqueFd src(env.sys.openat(AT_FDCWD, s.source.c_str(), O_PATH | O_CLOEXEC, 0));
-    if (!src) return errnoError("open source " + s.source);
+    // An idmapped bind: the detached mount the parent made (idmap.h) stands for the source.
+    UniqueFd opened;
+    int src = -1;
+    if (s.idmapMount >= 0) {
+        src = env.cfg.idmapped ? env.cfg.idmapped->fdFor(s.idmapMount) : -1;
+        if (src < 0) return fail(EINVAL, "idmapped mount was not prepared (rootfs::resolve() makes it)");
+    } else {
+        opened.reset(env.sys.openat(AT_FDCWD, s.source.c_str(), O_PATH | O_CLOEXEC, 0));
+        if (!opened) return errnoError("open source " + s.source);
+        src = opened.get();
+    }
     struct stat st {};
-    if (env.sys.fstatat(src.get(), "", &st, AT_EMPTY_PATH) < 0) return errnoError("stat source " + s.source);
+    if (env.sys.fstatat(src, "", &st, AT_EMPTY_PATH) < 0) return errnoError("stat source " + s.source);
     if (s.destination == "/proc" || s.destination == "/sys")
         LC_TRY(checkDestination(env, s.destination, false));
     auto target = openInRoot(env.sys, env.rootFd, s.destination,
@@ -103,12 +113,18 @@ Result<void> doBind(Env& env, const MountStep& s) {
     auto inside = insidePath(env, target->get());
     if (!inside) return std::unexpected(inside.error());
     struct statfs sfs {};
-    bool srcProc = env.sys.fstatfs(src.get(), &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+    bool srcProc = env.sys.fstatfs(src, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
     LC_TRY(checkProcTarget(*inside, srcProc));
 
-    const std::string from = procFdPath(src.get()), to = procFdPath(target->get());
-    if (env.sys.mount(from.c_str(), to.c_str(), nullptr, MS_BIND | (s.flags & MS_REC), nullptr) < 0)
-        return errnoError("");
+    if (s.idmapMount >= 0) {
+        // Onto the descriptor of the resolved target itself: no path is looked up again.
+        if (env.sys.moveMount(src, "", target->get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+            return errnoError("move the idmapped mount into place");
+    } else {
+        const std::string from = procFdPath(src), to = procFdPath(target->get());
+        if (env.sys.mount(from.c_str(), to.c_str(), nullptr, MS_BIND | (s.flags & MS_REC), nullptr) < 0)
+            return errnoError("");
+    }
     auto mounted = openInRoot(env.sys, env.rootFd, s.destination);
     if (!mounted) return std::unexpected(mounted.error().wrap("reopen mount target"));
     unsigned long extra = s.flags & ~(MS_BIND | MS_REC | MS_REMOUNT | kPropagationMask);

@@ -203,6 +203,8 @@ std::vector<std::string> knownMountOptions() {
     for (const auto& o : kPropagationOptions) out.emplace_back(o.name);
     for (const auto& o : kRecAttrOptions) out.emplace_back(o.name);
     out.emplace_back("tmpcopyup");
+    out.emplace_back("idmap");
+    out.emplace_back("ridmap");
     std::sort(out.begin(), out.end());
     return out;
 }

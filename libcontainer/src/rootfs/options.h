@@ -20,7 +20,7 @@ struct MountOptions {
     uint64_t recAttrClr = 0;
     std::string data;                // everything else, comma-joined ("mode=755,size=65536k")
     bool tmpcopyup = false;          // tmpfs: copy the directory's contents into the new tmpfs
-    bool idmap = false;              // "idmap" / "ridmap" seen (not supported yet)
+    bool idmap = false;              // "idmap" / "ridmap" seen (an idmapped bind mount)
     bool recursiveIdmap = false;     // "ridmap"
 };
 
@@ -35,7 +35,7 @@ unsigned long propagationFlag(std::string_view option);
 Result<unsigned long> parseRootfsPropagation(std::string_view value);
 
 // Every option keyword this parser gives a meaning to (flags, propagation, recursive
-// attributes, "tmpcopyup"), sorted: `features` "mountOptions".
+// attributes, "tmpcopyup", "idmap", "ridmap"), sorted: `features` "mountOptions".
 std::vector<std::string> knownMountOptions();
 
 // "MS_RDONLY|MS_NOSUID" (for messages and tests); "0" for none.

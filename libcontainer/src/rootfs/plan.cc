@@ -210,9 +210,9 @@ Result<MountPlan> planMounts(const Config& cfg, const HostInfo& host) {
         if (m.destination.empty()) return fail(EINVAL, "mount " + m.source + ": empty destination");
         const std::string dest = cleanPath(m.destination);
         const MountOptions opts = parseMountOptions(m.options);
-        if (opts.idmap || !m.uidMappings.empty() || !m.gidMappings.empty())
-            return fail(ENOTSUP, labelOf(m, dest) + ": idmapped mounts are not supported yet");
         const bool bind = (opts.flags & MS_BIND) || m.type == "bind";
+        const bool idmap = opts.idmap || !m.uidMappings.empty() || !m.gidMappings.empty();
+        if (idmap && !bind) return fail(EINVAL, labelOf(m, dest) + ": idmapped mounts must be bind mounts");
         if (bind) {
             if (m.source.empty()) return fail(EINVAL, "bind mount to " + dest + ": empty source");
             MountStep s;
@@ -225,6 +225,10 @@ Result<MountPlan> planMounts(const Config& cfg, const HostInfo& host) {
             s.propagation = opts.propagation;
             s.recAttrSet = opts.recAttrSet;
             s.recAttrClr = opts.recAttrClr;
+            if (idmap) {
+                s.idmapMount = static_cast<long>(&m - sp.mounts.data());
+                s.idmapRecursive = opts.recursiveIdmap;
+            }
             if (dest == "/dev") plan.setupDev = false;
             plan.steps.push_back(std::move(s));
             continue;

@@ -39,6 +39,11 @@ struct MountStep {
     // Mount: when mount(2) fails with EPERM or EBUSY, bind-mount this host path instead
     // (sysfs in a user namespace -> "/sys"; cgroup2 -> the cgroup directory).
     std::string fallbackBind;
+    // Bind only: an idmapped mount (options "idmap"/"ridmap", or mount uidMappings and
+    // gidMappings). The index of the mount in spec.mounts (its detached mount in
+    // Config::idmapped), or -1.
+    long idmapMount = -1;
+    bool idmapRecursive = false;  // "ridmap": the mapping applies to every submount too
 };
 
 struct DeviceNode {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,13 @@ struct HostInfo {
     bool hasKcore = false;                  // /proc/kcore exists (for the /dev/core link)
 };
 
+// Idmapped bind mounts, made ready by resolve() in the parent: setting MOUNT_ATTR_IDMAP needs
+// privilege in the initial user namespace, which the init no longer has. Each is a detached
+// mount (open_tree(OPEN_TREE_CLONE) + mount_setattr(MOUNT_ATTR_IDMAP)) that prepare() moves
+// onto its target inside the rootfs. Shared so that Config stays copyable; the descriptors
+// are closed when the last copy goes (the init inherits them across clone, O_CLOEXEC).
+class DetachedMounts;
+
 struct Config {
     const spec::Spec* spec = nullptr;
     std::string rootfs;      // absolute host path of root.path (resolved against the bundle,
@@ -57,12 +65,14 @@ struct Config {
     std::map<std::string, std::string> cgroupPaths;
     bool cgroupV2Only = false;
     HostInfo host;           // filled by resolve()
+    // Filled by resolve(): spec.mounts index -> detached idmapped mount (see above).
+    std::shared_ptr<const DetachedMounts> idmapped;
     sys::Syscalls* sys = nullptr;  // nullptr = sys::real()
 };
 
 // In the parent, before clone: canonicalises cfg.rootfs and fills cfg.host from
 // /proc/self/mountinfo (cgroup v1 hierarchies, the rootfs's parent mount, host proc/sysfs
-// mounts for --no-pivot, /proc/kcore).
+// mounts for --no-pivot, /proc/kcore), and makes the idmapped mounts (cfg.idmapped).
 Result<void> resolve(Config& cfg);
 
 // Before hooks: makes / rslave (or linux.rootfsPropagation), makes the rootfs's parent mount

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "libcontainer/security.h"
+#include "rootfs/idmap.h"
 #include "rootfs/options.h"
 #include "security/exe_protect.h"
 #include "security/security.h"
@@ -89,7 +90,7 @@ std::string featuresJson(const std::string& runtimeVersion) {
     o.enabled("apparmor", false);
     o.enabled("selinux", false);
     o.enabled("intelRdt", false);
-    o.key("mountExtensions").open().enabled("idmap", false).close();
+    o.key("mountExtensions").open().enabled("idmap", rootfs::kernelHasIdmappedMounts()).close();
     o.close();  // linux
     o.key("annotations").open();
     if (!sc.libseccompVersion.empty()) o.key("io.github.seccomp.libseccomp.version").str(sc.libseccompVersion);

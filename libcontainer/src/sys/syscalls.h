@@ -27,6 +27,10 @@ public:
     virtual int umount2(const char* target, int flags) = 0;
     virtual int mountSetattr(int dirfd, const char* path, unsigned int flags,
                              struct mount_attr* attr, size_t size) = 0;
+    // open_tree(2) and move_mount(2): detached mount trees (idmapped mounts).
+    virtual int openTree(int dirfd, const char* path, unsigned int flags) = 0;
+    virtual int moveMount(int fromDirfd, const char* fromPath, int toDirfd, const char* toPath,
+                          unsigned int flags) = 0;
     virtual int pivotRoot(const char* newRoot, const char* putOld) = 0;
     virtual int chroot(const char* path) = 0;
     virtual int chdir(const char* path) = 0;

@@ -19,6 +19,13 @@ public:
                      size_t size) override {
         return static_cast<int>(::syscall(SYS_mount_setattr, dirfd, path, flags, attr, size));
     }
+    int openTree(int dirfd, const char* path, unsigned int flags) override {
+        return static_cast<int>(::syscall(SYS_open_tree, dirfd, path, flags));
+    }
+    int moveMount(int fromDirfd, const char* fromPath, int toDirfd, const char* toPath,
+                  unsigned int flags) override {
+        return static_cast<int>(::syscall(SYS_move_mount, fromDirfd, fromPath, toDirfd, toPath, flags));
+    }
     int pivotRoot(const char* newRoot, const char* putOld) override {
         return static_cast<int>(::syscall(SYS_pivot_root, newRoot, putOld));
     }
