@@ -1,11 +1,13 @@
 #include "task.h"
 
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <fstream>
 
 #include "events_task.pb.h"
@@ -192,6 +194,7 @@ void TaskService::create(const std::string& payload, ttrpc::Reply r) {
     rt_.emplace(std::move(*rt));
     container_.emplace(std::move(*c));
     init_ = std::move(proc);
+    startOomWatch();
 
     ev::TaskCreate e;
     e.set_container_id(cfg_.id);
@@ -347,12 +350,38 @@ void TaskService::onExit(pid_t pid, int waitStatus) {
 
 void TaskService::checkOom() {
     if (!container_) return;
-    auto n = container_->oomKillCount();
-    if (!n || *n <= oomSeen_) return;
-    oomSeen_ = *n;
-    ev::TaskOOM e;
-    e.set_container_id(cfg_.id);
-    publish("/tasks/oom", "containerd.events.TaskOOM", e.SerializeAsString());
+    if (auto n = container_->oomKillCount(); n) publishOom(*n);
+}
+
+void TaskService::publishOom(uint64_t count) {
+    // one TaskOOM per kill counted since the last one published
+    for (; oomSeen_ < count; ++oomSeen_) {
+        ev::TaskOOM e;
+        e.set_container_id(cfg_.id);
+        publish("/tasks/oom", "containerd.events.TaskOOM", e.SerializeAsString());
+    }
+}
+
+void TaskService::startOomWatch() {
+    auto w = container_->oomEvents();
+    if (!w) {  // no memory cgroup: only the check at exit
+        std::fprintf(stderr, "oom watch: %s\n", w.error().message().c_str());
+        return;
+    }
+    oomSeen_ = w->initialCount();  // kills from before this container (a reused cgroup)
+    oom_.emplace(std::move(*w));
+    auto watched = loop_.watch(oom_->fd(), EPOLLIN, [this](uint32_t) {
+        auto n = oom_->consume();
+        if (!n) return stopOomWatch();  // the cgroup is gone
+        publishOom(*n);
+    });
+    if (!watched) oom_.reset();
+}
+
+void TaskService::stopOomWatch() {
+    if (!oom_) return;
+    loop_.unwatch(oom_->fd());
+    oom_.reset();
 }
 
 void TaskService::del(const std::string& payload, ttrpc::Reply r) {
@@ -384,6 +413,7 @@ void TaskService::del(const std::string& payload, ttrpc::Reply r) {
                 p->exitedAt = now();
             }
         }
+        stopOomWatch();
         container_.reset();
     }
     if (!rootfs_.empty()) {

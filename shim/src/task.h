@@ -79,6 +79,10 @@ private:
         pub_.publish(topic, type, bytes);
     }
     void checkOom();
+    // Live OOM events: the container's OomWatch in the loop; TaskOOM per kill it reports.
+    void startOomWatch();
+    void stopOomWatch();
+    void publishOom(uint64_t count);
 
     Loop& loop_;
     Publisher& pub_;
@@ -88,7 +92,8 @@ private:
     std::unique_ptr<Proc> init_;
     std::map<std::string, std::unique_ptr<Proc>> execs_;
     std::string rootfs_;  // mounted by us, unmounted at delete
-    uint64_t oomSeen_ = 0;
+    uint64_t oomSeen_ = 0;   // OOM kills already published as TaskOOM
+    std::optional<lc::OomWatch> oom_;
     std::function<void()> shutdown_;
 };
 
