@@ -116,6 +116,32 @@ out=$(bash tests/fuzz/run.sh "${FUZZ_SECS:-20}" 2>&1)
 echo "$out" | grep -E "^(ok|not ok|SKIP)|ERROR|property broken" | head -20
 summary_counts "$out"
 
+# The containerd shim (shim/, issue 6): its protobuf-backed unit tests, then ctr through a
+# private containerd with the shim on its PATH (integration/shim/run.sh). The shim is only
+# built when protoc, libprotobuf-dev and containerd's protos are there (scripts/deps.sh).
+echo "== shim unit tests"
+if [ -x build/tests/shim/shim-unit-tests ]; then
+  out=$(./build/tests/shim/shim-unit-tests 2>&1); rc=$?
+  tail -3 <<<"$out"; ((rc)) && echo "$out" | tail -60
+  catch_counts "$out"
+else
+  echo "SKIP: shim unit tests not built (meson skipped the shim: protoc, libprotobuf-dev or containerd's .proto files missing)"; add 0 0 1
+fi
+echo "== containerd shim (ctr run --runtime io.containerd.runccpp.v2)"
+shim_missing=""
+for b in containerd ctr script python3; do command -v "$b" >/dev/null || shim_missing+=" $b"; done
+if [ "$(id -u)" != 0 ]; then
+  echo "SKIP: containerd shim tier needs root"; add 0 0 1
+elif [ ! -x build/shim/containerd-shim-runccpp-v2 ]; then
+  echo "SKIP: containerd shim tier: the shim is not built (meson skipped it)"; add 0 0 1
+elif [ -n "$shim_missing" ]; then
+  echo "SKIP: containerd shim tier: missing$shim_missing (scripts/deps.sh installs them)"; add 0 0 1
+else
+  out=$(bash integration/shim/run.sh "$PWD/build/shim/containerd-shim-runccpp-v2" 2>&1)
+  echo "$out" | grep -E "^(FAIL|# shim)" | head -40
+  summary_counts "$out"
+fi
+
 # ASan + UBSan build of the unit tests and the CLI; unit tests and the bats suite against it.
 if [ "${SANITIZE:-0}" = 1 ]; then
   echo "== sanitizers (ASan + UBSan)"
