@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 namespace shim {
 
@@ -114,6 +115,7 @@ void Pump::finish() {
         loop_.unwatch(dst_.get());
         dst_.reset();
     }
+    if (auto fn = std::exchange(onDone_, nullptr)) fn();
 }
 
 void Pump::drainNow() {
@@ -215,6 +217,22 @@ void ProcessIo::closeStdin() {
 void ProcessIo::drainNow() {
     if (out_) out_->drainNow();
     if (err_) err_->drainNow();
+}
+
+bool ProcessIo::outputDone() const { return (!out_ || out_->done()) && (!err_ || err_->done()); }
+
+void ProcessIo::onOutputDone(std::function<void()> fn) {
+    if (outputDone()) {
+        fn();
+        return;
+    }
+    outputDone_ = std::move(fn);
+    auto check = [this] {
+        if (outputDone())
+            if (auto f = std::exchange(outputDone_, nullptr)) f();
+    };
+    if (out_) out_->onDone(check);
+    if (err_) err_->onDone(check);
 }
 
 StdioSwap::StdioSwap(int in, int out, int err) {

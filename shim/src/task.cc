@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +29,10 @@ namespace ty = containerd::v1::types;
 std::string rootFileOf(const std::string& bundle) { return bundle + "/runccpp-root"; }
 
 namespace {
+
+// How long an exited process's TaskExit may wait for the rest of its output (a process left
+// in the container can keep the pipe or pty open forever).
+constexpr long kOutputGraceMs = 1000;
 
 timespec now() {
     timespec ts{};
@@ -301,7 +306,7 @@ void TaskService::wait(const std::string& payload, ttrpc::Reply r) {
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse WaitRequest");
     Proc* p = find(req.exec_id());
     if (!p) return r.error(ttrpc::kNotFound, "process " + req.exec_id() + " does not exist");
-    if (!p->exited) {
+    if (!p->exited || p->exitPending) {
         p->waiters.push_back(r);
         return;
     }
@@ -332,20 +337,47 @@ void TaskService::onExit(pid_t pid, int waitStatus) {
             }
         }
     }
+    if (p->io && !p->io->outputDone()) {
+        // Output still on its way (a pty's input queue, a full fifo): finish when it arrived.
+        p->exitPending = true;
+        int tfd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (tfd >= 0) {
+            p->exitTimer.reset(tfd);
+            itimerspec its{};
+            its.it_value.tv_sec = kOutputGraceMs / 1000;
+            its.it_value.tv_nsec = (kOutputGraceMs % 1000) * 1000000L;
+            if (::timerfd_settime(tfd, 0, &its, nullptr) < 0 ||
+                !loop_.watch(tfd, EPOLLIN, [this, p](uint32_t) { finishExit(*p); }))
+                p->exitTimer.reset();
+        }
+        if (p->exitTimer) {
+            p->io->onOutputDone([this, p] { finishExit(*p); });
+            return;
+        }
+    }
+    finishExit(*p);
+}
+
+void TaskService::finishExit(Proc& p) {
+    if (p.exitTimer) {
+        loop_.unwatch(p.exitTimer.get());
+        p.exitTimer.reset();
+    }
+    p.exitPending = false;
     ev::TaskExit e;
     e.set_container_id(cfg_.id);
-    e.set_id(p->execId.empty() ? cfg_.id : p->execId);
-    e.set_pid(static_cast<uint32_t>(pid));
-    e.set_exit_status(p->exitStatus);
-    setTime(e.mutable_exited_at(), p->exitedAt);
+    e.set_id(p.execId.empty() ? cfg_.id : p.execId);
+    e.set_pid(static_cast<uint32_t>(p.pid));
+    e.set_exit_status(p.exitStatus);
+    setTime(e.mutable_exited_at(), p.exitedAt);
     publish("/tasks/exit", "containerd.events.TaskExit", e.SerializeAsString());
 
     t::WaitResponse resp;
-    resp.set_exit_status(p->exitStatus);
-    setTime(resp.mutable_exited_at(), p->exitedAt);
+    resp.set_exit_status(p.exitStatus);
+    setTime(resp.mutable_exited_at(), p.exitedAt);
     std::string bytes = resp.SerializeAsString();
-    for (auto& w : p->waiters) w.ok(bytes);
-    p->waiters.clear();
+    for (auto& w : p.waiters) w.ok(bytes);
+    p.waiters.clear();
 }
 
 void TaskService::checkOom() {
@@ -389,6 +421,7 @@ void TaskService::del(const std::string& payload, ttrpc::Reply r) {
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse DeleteRequest");
     Proc* p = find(req.exec_id());
     if (!p) return r.error(ttrpc::kNotFound, "process " + req.exec_id() + " does not exist");
+    if (p->exitPending) finishExit(*p);
     if (!p->execId.empty()) {
         if (p->started && !p->exited) return r.error(ttrpc::kFailedPrecondition, "cannot delete a running process");
         t::DeleteResponse resp;

@@ -51,6 +51,10 @@ private:
         std::unique_ptr<ProcessIo> io;
         std::optional<spec::Process> process;  // exec: what Start runs
         std::vector<ttrpc::Reply> waiters;
+        // Exited, but TaskExit and the Wait answers wait until its output reached the fifos
+        // (a pty delivers what the process wrote after it exited) or kOutputGraceMs passed.
+        bool exitPending = false;
+        lc::UniqueFd exitTimer;
     };
     using Handler = void (TaskService::*)(const std::string&, ttrpc::Reply);
 
@@ -79,6 +83,8 @@ private:
         pub_.publish(topic, type, bytes);
     }
     void checkOom();
+    // Publishes TaskExit and answers the waiters of an exited process (once).
+    void finishExit(Proc& p);
     // Live OOM events: the container's OomWatch in the loop; TaskOOM per kill it reports.
     void startOomWatch();
     void stopOomWatch();
