@@ -68,6 +68,7 @@ public:
     lc::Result<void> startConsole(lc::UniqueFd master);
     [[nodiscard]] int console() const { return console_.get(); }
 
+    // Ends the process's stdin (CloseIO); before start, the process starts with stdin at EOF.
     void closeStdin();
     void drainNow();
     // True when stdout and stderr were copied to the end (EOF of the pipe, EIO of the pty
@@ -75,6 +76,11 @@ public:
     [[nodiscard]] bool outputDone() const;
     // Calls fn once, when outputDone() turns true (after startPipes/startConsole).
     void onOutputDone(std::function<void()> fn);
+    // Bytes written to the stdout/stderr fifos that their reader has not read yet.
+    [[nodiscard]] size_t unreadOutput() const;
+    // Closes the fds kept on the output fifos for unreadOutput(): their readers see EOF once
+    // the pumps are done too.
+    void releaseOutput();
     const StdioPaths& paths() const { return paths_; }
 
 private:
@@ -85,6 +91,8 @@ private:
     lc::UniqueFd childIn_, childOut_, childErr_;
     lc::UniqueFd ourIn_, ourOut_, ourErr_;  // our pipe ends
     lc::UniqueFd console_;
+    lc::UniqueFd outProbe_, errProbe_;  // second fds on the output fifos (FIONREAD)
+    bool stdinClosed_ = false;          // CloseIO came before the process started
     std::unique_ptr<Pump> in_, out_, err_;
     std::function<void()> outputDone_;
 };

@@ -33,6 +33,7 @@ namespace {
 // How long an exited process's TaskExit may wait for the rest of its output (a process left
 // in the container can keep the pipe or pty open forever).
 constexpr long kOutputGraceMs = 1000;
+constexpr long kOutputPollMs = 2;
 
 timespec now() {
     timespec ts{};
@@ -337,25 +338,45 @@ void TaskService::onExit(pid_t pid, int waitStatus) {
             }
         }
     }
-    if (p->io && !p->io->outputDone()) {
-        // Output still on its way (a pty's input queue, a full fifo): finish when it arrived.
-        p->exitPending = true;
+    if (p->io && !(p->io->outputDone() && p->io->unreadOutput() == 0)) {
+        // Output still on its way (a pty's input queue, a fifo not read yet): finish when
+        // it was read, looking again every kOutputPollMs, for at most kOutputGraceMs.
         int tfd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
         if (tfd >= 0) {
             p->exitTimer.reset(tfd);
             itimerspec its{};
-            its.it_value.tv_sec = kOutputGraceMs / 1000;
-            its.it_value.tv_nsec = (kOutputGraceMs % 1000) * 1000000L;
+            its.it_value.tv_nsec = its.it_interval.tv_nsec = kOutputPollMs * 1000000L;
+            ::clock_gettime(CLOCK_MONOTONIC, &p->exitDeadline);
+            p->exitDeadline.tv_sec += kOutputGraceMs / 1000;
+            p->exitDeadline.tv_nsec += (kOutputGraceMs % 1000) * 1000000L;
+            if (p->exitDeadline.tv_nsec >= 1000000000L) {
+                p->exitDeadline.tv_sec += 1;
+                p->exitDeadline.tv_nsec -= 1000000000L;
+            }
             if (::timerfd_settime(tfd, 0, &its, nullptr) < 0 ||
-                !loop_.watch(tfd, EPOLLIN, [this, p](uint32_t) { finishExit(*p); }))
+                !loop_.watch(tfd, EPOLLIN, [this, p](uint32_t) {
+                    uint64_t ticks;
+                    (void)!::read(p->exitTimer.get(), &ticks, sizeof ticks);
+                    checkExit(*p);
+                }))
                 p->exitTimer.reset();
         }
         if (p->exitTimer) {
-            p->io->onOutputDone([this, p] { finishExit(*p); });
+            p->exitPending = true;
+            p->io->onOutputDone([this, p] { checkExit(*p); });
             return;
         }
     }
     finishExit(*p);
+}
+
+void TaskService::checkExit(Proc& p) {
+    if (!p.exitPending) return;
+    timespec t{};
+    ::clock_gettime(CLOCK_MONOTONIC, &t);
+    bool late = t.tv_sec > p.exitDeadline.tv_sec ||
+                (t.tv_sec == p.exitDeadline.tv_sec && t.tv_nsec >= p.exitDeadline.tv_nsec);
+    if (late || (p.io->outputDone() && p.io->unreadOutput() == 0)) finishExit(p);
 }
 
 void TaskService::finishExit(Proc& p) {
@@ -364,6 +385,7 @@ void TaskService::finishExit(Proc& p) {
         p.exitTimer.reset();
     }
     p.exitPending = false;
+    if (p.io) p.io->releaseOutput();
     ev::TaskExit e;
     e.set_container_id(cfg_.id);
     e.set_id(p.execId.empty() ? cfg_.id : p.execId);

@@ -51,10 +51,12 @@ private:
         std::unique_ptr<ProcessIo> io;
         std::optional<spec::Process> process;  // exec: what Start runs
         std::vector<ttrpc::Reply> waiters;
-        // Exited, but TaskExit and the Wait answers wait until its output reached the fifos
-        // (a pty delivers what the process wrote after it exited) or kOutputGraceMs passed.
+        // Exited, but TaskExit and the Wait answers wait until its output was read from the
+        // fifos (a pty delivers what the process wrote after it exited; ctr stops reading
+        // when it has the exit) or kOutputGraceMs passed.
         bool exitPending = false;
-        lc::UniqueFd exitTimer;
+        lc::UniqueFd exitTimer;  // re-checks every kOutputPollMs
+        timespec exitDeadline{};
     };
     using Handler = void (TaskService::*)(const std::string&, ttrpc::Reply);
 
@@ -85,6 +87,8 @@ private:
     void checkOom();
     // Publishes TaskExit and answers the waiters of an exited process (once).
     void finishExit(Proc& p);
+    // finishExit once the output is delivered or the deadline passed.
+    void checkExit(Proc& p);
     // Live OOM events: the container's OomWatch in the loop; TaskOOM per kill it reports.
     void startOomWatch();
     void stopOomWatch();
