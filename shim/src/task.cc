@@ -467,6 +467,7 @@ void TaskService::del(const std::string& payload, ttrpc::Reply r) {
                 p->exitStatus = 128 + SIGKILL;
                 p->exitedAt = now();
             }
+            if (p->exitPending) finishExit(*p);  // TaskExit before TaskDelete
         }
         stopOomWatch();
         container_.reset();
