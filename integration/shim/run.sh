@@ -136,6 +136,23 @@ expect_eq "exec: exit code 5" 5 "$rc"
 out=$(script -qec "ctr --address $SOCK -n $NS tasks exec -t ${FIFO[*]} --exec-id ex2 long tty" /dev/null </dev/null | tr -d '\r\0')
 expect_match "exec -t: process has a pty" '/dev/pts/[0-9]+' "$out"
 
+# Repeated: every exec's output arrives, with and without a tty, with ctr's stdin at EOF.
+# Two races made this fail now and then: the exit was reported before ctr had read the
+# output from the fifo (ctr stops reading on the exit), and ctr's CloseIO, sent as soon as
+# its stdin ends, could come before Start and made Start fail.
+lost=0
+for i in $(seq 1 20); do
+    out=$(timeout 20 ctr --address "$SOCK" -n "$NS" tasks exec "${FIFO[@]}" --exec-id rep$i long echo rep$i 2>&1 </dev/null)
+    [[ $out == "rep$i" ]] || { lost=$((lost + 1)); echo "# exec rep$i: '$out'"; }
+done
+expect_eq "exec x20: every output arrives" 0 "$lost"
+lost=0
+for i in $(seq 1 20); do
+    out=$(timeout 20 script -qec "ctr --address $SOCK -n $NS tasks exec -t ${FIFO[*]} --exec-id rept$i long tty" /dev/null </dev/null | tr -d '\r\0')
+    [[ $out =~ /dev/pts/[0-9]+ ]] || { lost=$((lost + 1)); echo "# exec -t rept$i: '$out'"; }
+done
+expect_eq "exec -t x20: every output arrives" 0 "$lost"
+
 ctr_ tasks exec -d "${FIFO[@]}" --exec-id bg long sleep 1000 >/dev/null 2>&1
 pid=$(task_pid long)
 out=$(ctr_ tasks ps long 2>&1)
