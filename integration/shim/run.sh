@@ -167,6 +167,13 @@ expect_eq "resume: RUNNING" RUNNING "$(task_status long)"
 out=$(ctr_ tasks metrics --format json long 2>&1)
 expect_match "metrics: pids.current >= 2" '"current": *[2-9]' "$out"
 expect_match "metrics: memory usage present" '"memory"' "$out"
+# the Metrics type follows the host: cgroup v2 only -> io.containerd.cgroups.v2.Metrics (cpu
+# in usec), else v1 (cpu usage total in ns)
+if [[ $(stat -f -c %T /sys/fs/cgroup) == cgroup2fs ]]; then
+    expect_match "metrics: cgroups v2 Metrics on a cgroup v2 host" '"usage_usec": *[1-9]' "$out"
+else
+    expect_match "metrics: cgroups v1 Metrics on a v1/hybrid host" '"total": *[1-9]' "$out"
+fi
 
 shim_pid=$(cat "$TMP"/state/io.containerd.runtime.v2.task/"$NS"/long/shim.pid 2>/dev/null)
 if [[ -n $shim_pid ]]; then
