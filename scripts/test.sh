@@ -142,6 +142,29 @@ else
   summary_counts "$out"
 fi
 
+# The same on cgroup v2: the OOM watch's [root] test and the shim's integration test inside
+# the v2-only guest (integration/v2/vm.sh; the host's / read-only, so overlayfs cannot nest:
+# ctr uses the native snapshotter there). This is where the v2 paths run: inotify on
+# memory.events, io.containerd.cgroups.v2.Metrics.
+echo "== containerd shim on cgroup v2 (guest VM)"
+if [ "$(id -u)" != 0 ] || [ ! -x build/shim/containerd-shim-runccpp-v2 ] || [ -n "$shim_missing" ]; then
+  echo "SKIP: containerd shim v2 tier: needs root, the built shim, containerd, ctr and script"; add 0 0 1
+elif ! command -v qemu-system-x86_64 >/dev/null; then
+  echo "SKIP: containerd shim v2 tier: qemu-system-x86_64 is not installed"; add 0 0 1
+elif ! prep=$(bash integration/v2/vm.sh --prepare 2>&1); then
+  echo "SKIP: containerd shim v2 tier: cannot prepare the guest kernel: $(tail -1 <<<"$prep")"; add 0 0 1
+else
+  out=$(bash integration/v2/vm.sh --timeout 400 --mem 2048 -- sh -c \
+    './build/tests/unit-tests "[oom]"; CONTAINERD_SNAPSHOTTER=native bash integration/shim/run.sh' 2>&1); rc=$?
+  if ((rc == 125)); then
+    echo "SKIP: containerd shim v2 tier: the guest did not start"; echo "$out" | tail -5; add 0 0 1
+  else
+    echo "$out" | grep -E "^(FAIL|# shim|All tests passed|test cases:)" | head -40
+    catch_counts "$out"
+    summary_counts "$out"
+  fi
+fi
+
 # ASan + UBSan build of the unit tests and the CLI; unit tests and the bats suite against it.
 if [ "${SANITIZE:-0}" = 1 ]; then
   echo "== sanitizers (ASan + UBSan)"
