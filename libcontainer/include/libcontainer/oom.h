@@ -33,7 +33,8 @@ public:
     // The oom_kill count when the watch was opened.
     [[nodiscard]] uint64_t initialCount() const { return initial_; }
     // Drains the readiness and returns the oom_kill count now. Fails (ENOENT) once the cgroup
-    // is gone: then the fd may stay readable and the caller should drop the watch.
+    // is gone: then the fd may stay readable and the caller should drop the watch. (v1 wakes
+    // the fd when the cgroup is removed; v2 was not seen to, so drop the watch at delete.)
     Result<uint64_t> consume();
 
 private:
