@@ -5,9 +5,11 @@ pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev cat
       libboost-program-options-dev busybox-static bats python3 procps
       # the cgroup v2 guest (integration/v2/vm.sh)
       qemu-system-x86 cpio xz-utils zstd
-      # the containerd shim (shim/): protoc, protobuf-lite and containerd's .proto files;
-      # containerd, ctr and script(1) for its integration test
-      protobuf-compiler libprotobuf-dev golang-github-containerd-containerd-dev containerd bsdutils
+      # the containerd shim (shim/): protoc, protobuf-lite and containerd's .proto files (the
+      # cgroup Metrics ones are in the cgroups package); containerd, ctr and script(1) for its
+      # integration test; runc (containerd-shim-runc-v2's runtime) for integration/bench/shim.sh
+      protobuf-compiler libprotobuf-dev golang-github-containerd-containerd-dev
+      golang-github-containerd-cgroups-dev containerd bsdutils runc
       # libFuzzer targets (tests/fuzz/run.sh): clang 16 is the first whose C++ support
       # compiles libstdc++ 12's <expected>
       clang-16 libclang-rt-16-dev)

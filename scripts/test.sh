@@ -116,6 +116,55 @@ out=$(bash tests/fuzz/run.sh "${FUZZ_SECS:-20}" 2>&1)
 echo "$out" | grep -E "^(ok|not ok|SKIP)|ERROR|property broken" | head -20
 summary_counts "$out"
 
+# The containerd shim (shim/, issue 6): its protobuf-backed unit tests, then ctr through a
+# private containerd with the shim on its PATH (integration/shim/run.sh). The shim is only
+# built when protoc, libprotobuf-dev and containerd's protos are there (scripts/deps.sh).
+echo "== shim unit tests"
+if [ -x build/tests/shim/shim-unit-tests ]; then
+  out=$(./build/tests/shim/shim-unit-tests 2>&1); rc=$?
+  tail -3 <<<"$out"; ((rc)) && echo "$out" | tail -60
+  catch_counts "$out"
+else
+  echo "SKIP: shim unit tests not built (meson skipped the shim: protoc, libprotobuf-dev or containerd's .proto files missing)"; add 0 0 1
+fi
+echo "== containerd shim (ctr run --runtime io.containerd.runccpp.v2)"
+shim_missing=""
+for b in containerd ctr script python3; do command -v "$b" >/dev/null || shim_missing+=" $b"; done
+if [ "$(id -u)" != 0 ]; then
+  echo "SKIP: containerd shim tier needs root"; add 0 0 1
+elif [ ! -x build/shim/containerd-shim-runccpp-v2 ]; then
+  echo "SKIP: containerd shim tier: the shim is not built (meson skipped it)"; add 0 0 1
+elif [ -n "$shim_missing" ]; then
+  echo "SKIP: containerd shim tier: missing$shim_missing (scripts/deps.sh installs them)"; add 0 0 1
+else
+  out=$(bash integration/shim/run.sh "$PWD/build/shim/containerd-shim-runccpp-v2" 2>&1)
+  echo "$out" | grep -E "^(FAIL|# shim)" | head -40
+  summary_counts "$out"
+fi
+
+# The same on cgroup v2: the OOM watch's [root] test and the shim's integration test inside
+# the v2-only guest (integration/v2/vm.sh; the host's / read-only, so overlayfs cannot nest:
+# ctr uses the native snapshotter there). This is where the v2 paths run: inotify on
+# memory.events, io.containerd.cgroups.v2.Metrics.
+echo "== containerd shim on cgroup v2 (guest VM)"
+if [ "$(id -u)" != 0 ] || [ ! -x build/shim/containerd-shim-runccpp-v2 ] || [ -n "$shim_missing" ]; then
+  echo "SKIP: containerd shim v2 tier: needs root, the built shim, containerd, ctr and script"; add 0 0 1
+elif ! command -v qemu-system-x86_64 >/dev/null; then
+  echo "SKIP: containerd shim v2 tier: qemu-system-x86_64 is not installed"; add 0 0 1
+elif ! prep=$(bash integration/v2/vm.sh --prepare 2>&1); then
+  echo "SKIP: containerd shim v2 tier: cannot prepare the guest kernel: $(tail -1 <<<"$prep")"; add 0 0 1
+else
+  out=$(bash integration/v2/vm.sh --timeout 400 --mem 2048 -- sh -c \
+    './build/tests/unit-tests "[oom]"; CONTAINERD_SNAPSHOTTER=native bash integration/shim/run.sh' 2>&1); rc=$?
+  if ((rc == 125)); then
+    echo "SKIP: containerd shim v2 tier: the guest did not start"; echo "$out" | tail -5; add 0 0 1
+  else
+    echo "$out" | grep -E "^(FAIL|# shim|All tests passed|test cases:)" | head -40
+    catch_counts "$out"
+    summary_counts "$out"
+  fi
+fi
+
 # ASan + UBSan build of the unit tests and the CLI; unit tests and the bats suite against it.
 if [ "${SANITIZE:-0}" = 1 ]; then
   echo "== sanitizers (ASan + UBSan)"

@@ -3,10 +3,12 @@
 #
 #   integration/shim/run.sh [SHIM]      SHIM default: build/shim/containerd-shim-runccpp-v2
 #
-# Starts containerd with every path in a temp dir (unix sockets only, CRI off), imports a
-# busybox image built on the spot (make-image.py), runs containers through the shim with
-# `ctr run --runtime <abs path>` and checks output, exit codes, tty, exec, ps, pause/resume,
-# metrics, kill, kill --all and create errors; then removes everything it made.
+# Starts containerd with every path in a temp dir (unix sockets only, CRI off) and the shim on
+# its PATH, imports a busybox image built on the spot (make-image.py), runs containers through
+# the shim with `ctr run --runtime io.containerd.runccpp.v2` and checks output, exit codes,
+# tty, exec, ps, pause/resume, metrics, kill, kill --all, create errors, a live OOM event and
+# that the runtime state is cleaned up (the checks of ../shared/clients/containerd.sh and
+# more); then removes everything it made.
 # KEEP_TMP=1 keeps the temp dir (containerd.log). Last line: "N passed, N failed".
 set -uo pipefail
 [[ -n ${TRACE:-} ]] && set -x
@@ -21,6 +23,11 @@ done
 
 TMP=$(mktemp -d /tmp/rcpp-shim.XXXXXX)
 NS=rcppshim$$
+# the state root the shim uses when containerd passes no runc options (as for this runtime)
+STATE_ROOT=/run/containerd/runc-cpp/$NS
+# containerd finds io.containerd.runccpp.v2 as containerd-shim-runccpp-v2 on its PATH
+mkdir -p "$TMP/bin"
+ln -s "$SHIM" "$TMP/bin/containerd-shim-runccpp-v2"
 SOCK=$TMP/containerd.sock
 IMAGE=localhost/busybox:latest
 CTRD_PID=
@@ -60,6 +67,7 @@ teardown() {
     for d in /sys/fs/cgroup/*/"$NS" /sys/fs/cgroup/"$NS" /sys/fs/cgroup/unified/"$NS"; do
         [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
     done
+    [[ -d $STATE_ROOT ]] && rmdir "$STATE_ROOT"
     if [[ -n ${KEEP_TMP:-} ]]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap teardown EXIT
@@ -81,8 +89,11 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [metrics]
   address = ""
 EOC
-containerd --config "$TMP/config.toml" >"$TMP/containerd.log" 2>&1 &
-CTRD_PID=$!
+start_containerd() {
+    PATH="$TMP/bin:$PATH" containerd --config "$TMP/config.toml" >>"$TMP/containerd.log" 2>&1 &
+    CTRD_PID=$!
+}
+start_containerd
 if ! wait_until 20 ctr_ version >/dev/null 2>&1; then
     echo "containerd did not come up" >&2; tail -n 30 "$TMP/containerd.log" >&2; exit 2
 fi
@@ -91,7 +102,7 @@ ctr_ images import "$TMP/busybox.tar" >/dev/null || { echo "image import failed"
 ctr --address "$SOCK" --namespace "$NS" events >"$TMP/events.out" 2>&1 &
 EVENTS_PID=$!
 
-RT=(--runtime "$SHIM")
+RT=(--runtime io.containerd.runccpp.v2)
 FIFO=(--fifo-dir "$TMP/fifo")
 run_rm() { ctr_ run --rm "${RT[@]}" "${FIFO[@]}" "$IMAGE" "$@"; }
 
@@ -125,6 +136,23 @@ expect_eq "exec: exit code 5" 5 "$rc"
 out=$(script -qec "ctr --address $SOCK -n $NS tasks exec -t ${FIFO[*]} --exec-id ex2 long tty" /dev/null </dev/null | tr -d '\r\0')
 expect_match "exec -t: process has a pty" '/dev/pts/[0-9]+' "$out"
 
+# Repeated: every exec's output arrives, with and without a tty, with ctr's stdin at EOF.
+# Two races made this fail now and then: the exit was reported before ctr had read the
+# output from the fifo (ctr stops reading on the exit), and ctr's CloseIO, sent as soon as
+# its stdin ends, could come before Start and made Start fail.
+lost=0
+for i in $(seq 1 20); do
+    out=$(timeout 20 ctr --address "$SOCK" -n "$NS" tasks exec "${FIFO[@]}" --exec-id rep$i long echo rep$i 2>&1 </dev/null)
+    [[ $out == "rep$i" ]] || { lost=$((lost + 1)); echo "# exec rep$i: '$out'"; }
+done
+expect_eq "exec x20: every output arrives" 0 "$lost"
+lost=0
+for i in $(seq 1 20); do
+    out=$(timeout 20 script -qec "ctr --address $SOCK -n $NS tasks exec -t ${FIFO[*]} --exec-id rept$i long tty" /dev/null </dev/null | tr -d '\r\0')
+    [[ $out =~ /dev/pts/[0-9]+ ]] || { lost=$((lost + 1)); echo "# exec -t rept$i: '$out'"; }
+done
+expect_eq "exec -t x20: every output arrives" 0 "$lost"
+
 ctr_ tasks exec -d "${FIFO[@]}" --exec-id bg long sleep 1000 >/dev/null 2>&1
 pid=$(task_pid long)
 out=$(ctr_ tasks ps long 2>&1)
@@ -139,6 +167,13 @@ expect_eq "resume: RUNNING" RUNNING "$(task_status long)"
 out=$(ctr_ tasks metrics --format json long 2>&1)
 expect_match "metrics: pids.current >= 2" '"current": *[2-9]' "$out"
 expect_match "metrics: memory usage present" '"memory"' "$out"
+# the Metrics type follows the host: cgroup v2 only -> io.containerd.cgroups.v2.Metrics (cpu
+# in usec), else v1 (cpu usage total in ns)
+if [[ $(stat -f -c %T /sys/fs/cgroup) == cgroup2fs ]]; then
+    expect_match "metrics: cgroups v2 Metrics on a cgroup v2 host" '"usage_usec": *[1-9]' "$out"
+else
+    expect_match "metrics: cgroups v1 Metrics on a v1/hybrid host" '"total": *[1-9]' "$out"
+fi
 
 shim_pid=$(cat "$TMP"/state/io.containerd.runtime.v2.task/"$NS"/long/shim.pid 2>/dev/null)
 if [[ -n $shim_pid ]]; then
@@ -161,9 +196,12 @@ ctr_ containers delete all >/dev/null 2>&1
 ctr_ run -d "${RT[@]}" "${FIFO[@]}" "$IMAGE" surv sleep 1000 >/dev/null 2>&1
 kill "$CTRD_PID"
 wait_until 10 sh -c "! kill -0 $CTRD_PID 2>/dev/null"
-containerd --config "$TMP/config.toml" >>"$TMP/containerd.log" 2>&1 &
-CTRD_PID=$!
+start_containerd
 wait_until 20 ctr_ version >/dev/null 2>&1
+# the event stream ended with the old containerd: follow the new one
+kill "$EVENTS_PID" 2>/dev/null
+ctr --address "$SOCK" --namespace "$NS" events >>"$TMP/events.out" 2>&1 &
+EVENTS_PID=$!
 expect_eq "containerd restart: task still RUNNING" RUNNING "$(task_status surv)"
 ctr_ tasks kill -s SIGKILL surv
 wait_until 10 sh -c "ctr --address $SOCK -n $NS tasks ls | grep -q '^surv .*STOPPED'"
@@ -177,6 +215,22 @@ expect_eq "create error: ctr fails" 1 "$rc"
 expect_match "create error: message" 'OCI runtime create failed: .*no/such/binary' "$out"
 ctr_ containers delete bad >/dev/null 2>&1
 
+# a live OOM kill: the init (sh) keeps running while dd, over the 32 MiB limit, is killed;
+# the shim must publish TaskOOM then, not only when the init exits (no swap to escape to here)
+ctr_ run -d "${RT[@]}" "${FIFO[@]}" --memory-limit $((32 << 20)) "$IMAGE" oom1 \
+    sh -c 'dd if=/dev/zero of=/dev/null bs=128M count=1; sleep 1000' >/dev/null 2>&1
+if wait_until 20 grep -qE "/tasks/oom .*oom1" "$TMP/events.out"; then pass "oom: TaskOOM published"
+else failc "oom: TaskOOM not published"; fi
+expect_eq "oom: published while the task still runs" RUNNING "$(task_status oom1)"
+ctr_ tasks kill -s SIGKILL oom1
+wait_until 10 sh -c "ctr --address $SOCK -n $NS tasks ls | grep -q '^oom1 .*STOPPED'"
+ctr_ tasks delete oom1 >/dev/null 2>&1
+ctr_ containers delete oom1 >/dev/null 2>&1
+
+# the runtime's state root has no container left (the shims deleted theirs)
+left=$(find "$STATE_ROOT" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+expect_eq "cleanup: runtime state root has no containers" 0 "$left"
+
 # events the shim published, as ctr events shows them (topic, then the event)
 kill "$EVENTS_PID" 2>/dev/null
 ev=$(cat "$TMP/events.out")
@@ -186,7 +240,7 @@ for topic in create start exit delete exec-added exec-started paused resumed; do
 done
 
 sleep 0.5
-left=$(pgrep -fc "^$SHIM .*-namespace $NS" || true)
+left=$(pgrep -fc "^($SHIM|$TMP/bin/containerd-shim-runccpp-v2) .*-namespace $NS" || true)
 expect_eq "no shim left running" 0 "$left"
 
 echo "$passed passed, $failed failed"

@@ -1,10 +1,12 @@
 #include "process_io.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 namespace shim {
 
@@ -44,6 +46,7 @@ Pump::~Pump() {
 }
 
 lc::Result<void> Pump::start() {
+    if (!src_ || !dst_) return lc::fail(EBADF, "stdio copy: missing fd");
     LC_TRY(loop_.watch(src_.get(), EPOLLIN, [this](uint32_t ev) { onSrc(ev); }));
     LC_TRY(loop_.watch(dst_.get(), 0, [this](uint32_t ev) { onDst(ev); }));
     return {};
@@ -114,6 +117,7 @@ void Pump::finish() {
         loop_.unwatch(dst_.get());
         dst_.reset();
     }
+    if (auto fn = std::exchange(onDone_, nullptr)) fn();
 }
 
 void Pump::drainNow() {
@@ -151,6 +155,12 @@ lc::Result<std::unique_ptr<ProcessIo>> ProcessIo::open(Loop& loop, const StdioPa
         if (!f) return std::unexpected(f.error());
         io->fifoErr_ = std::move(*f);
     }
+    for (auto [fifo, probe] : {std::pair{&io->fifoOut_, &io->outProbe_}, std::pair{&io->fifoErr_, &io->errProbe_}}) {
+        if (!*fifo) continue;
+        int d = ::fcntl(fifo->get(), F_DUPFD_CLOEXEC, 3);
+        if (d < 0) return lc::errnoError("dup fifo");
+        probe->reset(d);
+    }
     if (paths.terminal) return io;
     auto pipeOr = [](lc::UniqueFd& fifo, lc::UniqueFd& child, lc::UniqueFd& ours, bool input) -> lc::Result<void> {
         if (!fifo) {
@@ -175,10 +185,11 @@ lc::Result<void> ProcessIo::startPipes() {
     childIn_.reset();
     childOut_.reset();
     childErr_.reset();
-    if (fifoIn_) {
+    if (fifoIn_ && !stdinClosed_) {
         in_ = std::make_unique<Pump>(loop_, std::move(fifoIn_), std::move(ourIn_));
         LC_TRY(in_->start());
     }
+    fifoIn_.reset();
     if (fifoOut_) {
         out_ = std::make_unique<Pump>(loop_, std::move(ourOut_), std::move(fifoOut_));
         LC_TRY(out_->start());
@@ -192,7 +203,7 @@ lc::Result<void> ProcessIo::startPipes() {
 
 lc::Result<void> ProcessIo::startConsole(lc::UniqueFd master) {
     console_ = std::move(master);
-    if (fifoIn_) {
+    if (fifoIn_ && !stdinClosed_) {
         int d = ::fcntl(console_.get(), F_DUPFD_CLOEXEC, 3);
         if (d < 0) return lc::errnoError("dup console");
         in_ = std::make_unique<Pump>(loop_, std::move(fifoIn_), lc::UniqueFd(d));
@@ -208,6 +219,7 @@ lc::Result<void> ProcessIo::startConsole(lc::UniqueFd master) {
 }
 
 void ProcessIo::closeStdin() {
+    stdinClosed_ = true;
     if (in_) in_->closeDst();
     ourIn_.reset();
 }
@@ -215,6 +227,36 @@ void ProcessIo::closeStdin() {
 void ProcessIo::drainNow() {
     if (out_) out_->drainNow();
     if (err_) err_->drainNow();
+}
+
+size_t ProcessIo::unreadOutput() const {
+    size_t total = 0;
+    for (int fd : {outProbe_.get(), errProbe_.get()}) {
+        int n = 0;
+        if (fd >= 0 && ::ioctl(fd, FIONREAD, &n) == 0 && n > 0) total += static_cast<size_t>(n);
+    }
+    return total;
+}
+
+void ProcessIo::releaseOutput() {
+    outProbe_.reset();
+    errProbe_.reset();
+}
+
+bool ProcessIo::outputDone() const { return (!out_ || out_->done()) && (!err_ || err_->done()); }
+
+void ProcessIo::onOutputDone(std::function<void()> fn) {
+    if (outputDone()) {
+        fn();
+        return;
+    }
+    outputDone_ = std::move(fn);
+    auto check = [this] {
+        if (outputDone())
+            if (auto f = std::exchange(outputDone_, nullptr)) f();
+    };
+    if (out_) out_->onDone(check);
+    if (err_) err_->onDone(check);
 }
 
 StdioSwap::StdioSwap(int in, int out, int err) {

@@ -4,6 +4,7 @@
 // side is done.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,8 @@ public:
     // Ends the copy: writes what is buffered (best effort) and closes dst (CloseIO).
     void closeDst();
     [[nodiscard]] bool done() const { return !dst_; }
+    // Called once when the copy ended (src at EOF and everything written, or closed).
+    void onDone(std::function<void()> fn) { onDone_ = std::move(fn); }
 
 private:
     void onSrc(uint32_t ev);
@@ -42,6 +45,7 @@ private:
     std::string buf_;
     bool srcEof_ = false;
     bool closing_ = false;
+    std::function<void()> onDone_;
 };
 
 struct StdioPaths {
@@ -64,8 +68,19 @@ public:
     lc::Result<void> startConsole(lc::UniqueFd master);
     [[nodiscard]] int console() const { return console_.get(); }
 
+    // Ends the process's stdin (CloseIO); before start, the process starts with stdin at EOF.
     void closeStdin();
     void drainNow();
+    // True when stdout and stderr were copied to the end (EOF of the pipe, EIO of the pty
+    // master once every slave fd is closed) and written to the fifos.
+    [[nodiscard]] bool outputDone() const;
+    // Calls fn once, when outputDone() turns true (after startPipes/startConsole).
+    void onOutputDone(std::function<void()> fn);
+    // Bytes written to the stdout/stderr fifos that their reader has not read yet.
+    [[nodiscard]] size_t unreadOutput() const;
+    // Closes the fds kept on the output fifos for unreadOutput(): their readers see EOF once
+    // the pumps are done too.
+    void releaseOutput();
     const StdioPaths& paths() const { return paths_; }
 
 private:
@@ -76,7 +91,10 @@ private:
     lc::UniqueFd childIn_, childOut_, childErr_;
     lc::UniqueFd ourIn_, ourOut_, ourErr_;  // our pipe ends
     lc::UniqueFd console_;
+    lc::UniqueFd outProbe_, errProbe_;  // second fds on the output fifos (FIONREAD)
+    bool stdinClosed_ = false;          // CloseIO came before the process started
     std::unique_ptr<Pump> in_, out_, err_;
+    std::function<void()> outputDone_;
 };
 
 // Puts fds on 0, 1, 2 for the duration of a scope (libcontainer's create and exec give the

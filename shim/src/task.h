@@ -51,6 +51,12 @@ private:
         std::unique_ptr<ProcessIo> io;
         std::optional<spec::Process> process;  // exec: what Start runs
         std::vector<ttrpc::Reply> waiters;
+        // Exited, but TaskExit and the Wait answers wait until its output was read from the
+        // fifos (a pty delivers what the process wrote after it exited; ctr stops reading
+        // when it has the exit) or kOutputGraceMs passed.
+        bool exitPending = false;
+        lc::UniqueFd exitTimer;  // re-checks every kOutputPollMs
+        timespec exitDeadline{};
     };
     using Handler = void (TaskService::*)(const std::string&, ttrpc::Reply);
 
@@ -79,6 +85,14 @@ private:
         pub_.publish(topic, type, bytes);
     }
     void checkOom();
+    // Publishes TaskExit and answers the waiters of an exited process (once).
+    void finishExit(Proc& p);
+    // finishExit once the output is delivered or the deadline passed.
+    void checkExit(Proc& p);
+    // Live OOM events: the container's OomWatch in the loop; TaskOOM per kill it reports.
+    void startOomWatch();
+    void stopOomWatch();
+    void publishOom(uint64_t count);
 
     Loop& loop_;
     Publisher& pub_;
@@ -88,7 +102,8 @@ private:
     std::unique_ptr<Proc> init_;
     std::map<std::string, std::unique_ptr<Proc>> execs_;
     std::string rootfs_;  // mounted by us, unmounted at delete
-    uint64_t oomSeen_ = 0;
+    uint64_t oomSeen_ = 0;   // OOM kills already published as TaskOOM
+    std::optional<lc::OomWatch> oom_;
     std::function<void()> shutdown_;
 };
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "libcontainer/error.h"
+#include "libcontainer/oom.h"
 #include "libcontainer/stats.h"
 #include "libcontainer/unique_fd.h"
 #include "spec/spec.h"
@@ -71,6 +72,8 @@ public:
     Result<Stats> stats() const;
     // OOM kills recorded by the container's memory cgroup so far.
     Result<uint64_t> oomKillCount() const;
+    // A pollable watch that turns readable when the memory cgroup records an OOM kill (oom.h).
+    Result<OomWatch> oomEvents() const;
     // The `process` of the container's saved config: the base that `runc exec` flags edit.
     Result<spec::Process> configProcess() const;
 

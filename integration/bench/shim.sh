@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# Shim benchmark: containerd-shim-runccpp-v2 (libcontainer in-process) against the stock
+# containerd-shim-runc-v2 + runc, both driven by ctr under one private containerd.
+#
+#   bash integration/bench/shim.sh [SHIM]     SHIM default: build/shim/containerd-shim-runccpp-v2
+#
+# For each runtime:
+#   - memory: CONTAINERS (default 5) containers running `sleep`, one shim each; per shim
+#     VmRSS and RssAnon from /proc/PID/status, Pss and Anonymous from /proc/PID/smaps_rollup;
+#   - exec: RUNS (default 20) times `ctr tasks exec --exec-id eN C true` (exec + start + wait +
+#     delete of the exec, through ctr);
+#   - kill: RUNS times a foreground `ctr run --rm C sleep 1000`; time from
+#     `ctr tasks kill -s SIGKILL` until that ctr run returned (exit seen, task deleted);
+#   - run: the same ctr run --rm of `true`, start to end.
+# Prints median and p90 per measure (milliseconds) as a markdown table. With OUT=FILE the
+# table replaces what is between "<!-- shim-bench:begin -->" and "<!-- shim-bench:end -->"
+# in FILE (docs/shim-bench.md), with the date, host load and versions.
+# Needs root, containerd, ctr and runc (apt: containerd, runc). Container ids start with
+# shim-bench-; containerd's paths are all in a temp dir; everything is removed on exit.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+SHIM=$(readlink -f "${1:-$repo/build/shim/containerd-shim-runccpp-v2}")
+CONTAINERS=${CONTAINERS:-5}
+RUNS=${RUNS:-20}
+[[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 2; }
+[[ -x $SHIM ]] || { echo "shim $SHIM is not built" >&2; exit 2; }
+for b in containerd ctr runc containerd-shim-runc-v2 python3; do
+    command -v "$b" >/dev/null || { echo "missing $b (apt-get install containerd runc)" >&2; exit 2; }
+done
+
+TMP=$(mktemp -d /tmp/rcpp-shimbench.XXXXXX)
+NS=shimbench$$
+SOCK=$TMP/containerd.sock
+IMAGE=localhost/busybox:latest
+CTRD_PID=
+mkdir -p "$TMP/bin"
+ln -s "$SHIM" "$TMP/bin/containerd-shim-runccpp-v2"
+
+ctr_() { timeout 60 ctr --address "$SOCK" --namespace "$NS" "$@"; }
+wait_until() { # SECONDS CMD...
+    local end=$((SECONDS + $1)); shift
+    until "$@"; do ((SECONDS >= end)) && return 1; sleep 0.05; done
+}
+status_of() { ctr_ tasks ls 2>/dev/null | awk -v id="$1" '$1==id {print $3}'; }
+ms_since() { # START (an $EPOCHREALTIME) -> elapsed milliseconds
+    python3 -c "import sys; print('%.1f' % ((float(sys.argv[2]) - float(sys.argv[1])) * 1000))" "$1" "$EPOCHREALTIME"
+}
+
+teardown() {
+    set +e
+    if [[ -n $CTRD_PID ]] && kill -0 "$CTRD_PID" 2>/dev/null; then
+        for c in $(ctr_ containers ls -q 2>/dev/null); do
+            ctr_ tasks kill -a -s SIGKILL "$c" >/dev/null 2>&1
+            wait_until 5 sh -c "[ \"\$(ctr --address $SOCK -n $NS tasks ls | awk -v id=$c '\$1==id {print \$3}')\" != RUNNING ]"
+            ctr_ tasks delete -f "$c" >/dev/null 2>&1
+            ctr_ containers delete "$c" >/dev/null 2>&1
+        done
+        ctr_ images rm "$IMAGE" >/dev/null 2>&1
+        kill "$CTRD_PID"
+        wait_until 10 sh -c "! kill -0 $CTRD_PID 2>/dev/null" || kill -9 "$CTRD_PID"
+    fi
+    for p in "$TMP"/state/io.containerd.runtime.v2.task/"$NS"/*/shim.pid; do
+        [[ -f $p ]] && kill -9 "$(cat "$p")" 2>/dev/null
+    done
+    grep -o " $TMP/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
+    for d in /sys/fs/cgroup/*/"$NS" /sys/fs/cgroup/unified/"$NS"; do
+        [[ -d $d ]] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+    for d in /run/containerd/runc-cpp/"$NS" /run/containerd/runc/"$NS"; do [[ -d $d ]] && rmdir "$d"; done
+    rm -rf "$TMP"
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+python3 "$repo/integration/shim/make-image.py" "$TMP/busybox.tar" "$IMAGE" || { echo "image build failed" >&2; exit 2; }
+cat >"$TMP/config.toml" <<EOC
+version = 2
+root = "$TMP/root"
+state = "$TMP/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$SOCK"
+[ttrpc]
+  address = "$SOCK.ttrpc"
+[metrics]
+  address = ""
+EOC
+PATH="$TMP/bin:$PATH" containerd --config "$TMP/config.toml" >"$TMP/containerd.log" 2>&1 &
+CTRD_PID=$!
+wait_until 20 ctr_ version >/dev/null 2>&1 || { echo "containerd did not come up" >&2; tail -n 20 "$TMP/containerd.log" >&2; exit 2; }
+ctr_ images import "$TMP/busybox.tar" >/dev/null || { echo "image import failed" >&2; exit 2; }
+
+FIFO=(--fifo-dir "$TMP/fifo")
+declare -A RES
+
+# stats NAME VALUES... -> "median p90" (milliseconds)
+stats() {
+    python3 - "$@" <<'PY'
+import statistics, sys
+v = sorted(float(x) for x in sys.argv[2:])
+if not v:
+    print("n/a n/a"); sys.exit()
+p90 = v[min(len(v) - 1, int(round(0.9 * (len(v) - 1))))]
+print("%.1f %.1f" % (statistics.median(v), p90))
+PY
+}
+
+bench() { # LABEL RUNTIME
+    local label=$1 rt=$2 i c pid t0 vals
+    echo "# $label ($rt)" >&2
+    # memory: CONTAINERS idle containers, one shim each
+    local rss=() anon=() pss=() anonsm=()
+    for ((i = 0; i < CONTAINERS; i++)); do
+        ctr_ run -d --runtime "$rt" "${FIFO[@]}" "$IMAGE" "shim-bench-$label-m$i" sleep 1000 >/dev/null ||
+            { echo "run -d failed for $label" >&2; return 1; }
+    done
+    sleep 1
+    for ((i = 0; i < CONTAINERS; i++)); do
+        # the shim is the parent (subreaper) of the container's init, for both shims
+        pid=$(ctr_ tasks ls 2>/dev/null | awk -v id="shim-bench-$label-m$i" '$1==id {print $2}')
+        [[ -n $pid ]] && pid=$(ps -o ppid= -p "$pid" | tr -d ' ')
+        [[ -n $pid && -r /proc/$pid/status ]] || { echo "no shim pid for m$i ($label)" >&2; continue; }
+        grep -q containerd-shim "/proc/$pid/cmdline" || { echo "parent $pid of m$i is not a shim" >&2; continue; }
+        rss+=("$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")")
+        anon+=("$(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status")")
+        pss+=("$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")")
+        anonsm+=("$(awk '/^Anonymous:/ {print $2}' "/proc/$pid/smaps_rollup")")
+    done
+    RES[$label.rss]=$(stats x "${rss[@]}")
+    RES[$label.anon]=$(stats x "${anon[@]}")
+    RES[$label.pss]=$(stats x "${pss[@]}")
+    RES[$label.anonsm]=$(stats x "${anonsm[@]}")
+    # exec round trips into the first container
+    c=shim-bench-$label-m0
+    vals=()
+    for ((i = 0; i < RUNS; i++)); do
+        t0=$EPOCHREALTIME
+        ctr_ tasks exec "${FIFO[@]}" --exec-id "e$i" "$c" true >/dev/null 2>&1 || echo "exec $i failed ($label)" >&2
+        vals+=("$(ms_since "$t0")")
+    done
+    RES[$label.exec]=$(stats x "${vals[@]}")
+    for ((i = 0; i < CONTAINERS; i++)); do
+        ctr_ tasks kill -s SIGKILL "shim-bench-$label-m$i" >/dev/null 2>&1
+    done
+    for ((i = 0; i < CONTAINERS; i++)); do
+        wait_until 10 sh -c "[ \"\$(ctr --address $SOCK -n $NS tasks ls | awk -v id=shim-bench-$label-m$i '\$1==id {print \$3}')\" = STOPPED ]"
+        ctr_ tasks delete "shim-bench-$label-m$i" >/dev/null 2>&1
+        ctr_ containers delete "shim-bench-$label-m$i" >/dev/null 2>&1
+    done
+    # kill -> foreground ctr run returns
+    vals=()
+    for ((i = 0; i < RUNS; i++)); do
+        c=shim-bench-$label-k$i
+        ctr_ run --rm --runtime "$rt" "${FIFO[@]}" "$IMAGE" "$c" sleep 1000 >/dev/null 2>&1 &
+        local bg=$!
+        wait_until 20 sh -c "[ \"\$(ctr --address $SOCK -n $NS tasks ls | awk -v id=$c '\$1==id {print \$3}')\" = RUNNING ]"
+        t0=$EPOCHREALTIME
+        ctr_ tasks kill -s SIGKILL "$c" >/dev/null 2>&1
+        wait "$bg"
+        vals+=("$(ms_since "$t0")")
+    done
+    RES[$label.kill]=$(stats x "${vals[@]}")
+    # whole ctr run --rm of `true`
+    vals=()
+    for ((i = 0; i < RUNS; i++)); do
+        t0=$EPOCHREALTIME
+        ctr_ run --rm --runtime "$rt" "${FIFO[@]}" "$IMAGE" "shim-bench-$label-r$i" true >/dev/null 2>&1 ||
+            echo "run $i failed ($label)" >&2
+        vals+=("$(ms_since "$t0")")
+    done
+    RES[$label.run]=$(stats x "${vals[@]}")
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+bench runccpp io.containerd.runccpp.v2 || exit 1
+bench runc io.containerd.runc.v2 || exit 1
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+med() { awk '{print $1}' <<<"${RES[$1]}"; }
+p90() { awk '{print $2}' <<<"${RES[$1]}"; }
+kib_mib() { python3 -c "import sys; print('%.2f MiB' % (float(sys.argv[1]) / 1024))" "$1"; }
+table() {
+    echo "Measured $(date -u +%Y-%m-%d) on $(nproc) CPUs, kernel $(uname -r), containerd $(containerd --version | awk '{print $3}'), $(runc --version | head -1);"
+    echo "shim: ${SHIM#"$repo"/} ($(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)). Load average before/after: $load_before / $load_after."
+    echo "$CONTAINERS shims for memory (median over them), $RUNS runs per latency."
+    echo
+    echo "| measure | containerd-shim-runccpp-v2 | containerd-shim-runc-v2 + runc |"
+    echo "|---|---|---|"
+    echo "| shim VmRSS (median) | $(kib_mib "$(med runccpp.rss)") | $(kib_mib "$(med runc.rss)") |"
+    echo "| shim RssAnon (status) | $(med runccpp.anon) kB | $(med runc.anon) kB |"
+    echo "| shim Anonymous (smaps_rollup) | $(med runccpp.anonsm) kB | $(med runc.anonsm) kB |"
+    echo "| shim Pss (smaps_rollup) | $(med runccpp.pss) kB | $(med runc.pss) kB |"
+    echo "| exec \`true\` through ctr: median / p90 | $(med runccpp.exec) / $(p90 runccpp.exec) ms | $(med runc.exec) / $(p90 runc.exec) ms |"
+    echo "| kill -9 until ctr run returns: median / p90 | $(med runccpp.kill) / $(p90 runccpp.kill) ms | $(med runc.kill) / $(p90 runc.kill) ms |"
+    echo "| ctr run --rm \`true\`: median / p90 | $(med runccpp.run) / $(p90 runccpp.run) ms | $(med runc.run) / $(p90 runc.run) ms |"
+}
+out=$(table)
+echo "$out"
+if [[ -n ${OUT:-} ]]; then
+    python3 - "$OUT" "$out" <<'PY'
+import sys
+path, table = sys.argv[1], sys.argv[2]
+try:
+    doc = open(path).read()
+except FileNotFoundError:
+    doc = "<!-- shim-bench:begin -->\n<!-- shim-bench:end -->\n"
+b, e = "<!-- shim-bench:begin -->", "<!-- shim-bench:end -->"
+if b not in doc or e not in doc:
+    doc += "\n%s\n%s\n" % (b, e)
+head, rest = doc.split(b, 1)
+_, tail = rest.split(e, 1)
+open(path, "w").write(head + b + "\n" + table + "\n" + e + tail)
+PY
+    echo "wrote $OUT" >&2
+fi

@@ -1,0 +1,106 @@
+// ProcessIo: what a process wrote to its pty reaches the stdout fifo before onOutputDone
+// fires, also when the process (the slave side) is gone before the shim read anything;
+// unreadOutput() tells how much of it the fifo's reader has not read yet.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "loop.h"
+#include "process_io.h"
+
+using namespace shim;
+
+namespace {
+std::string readAll(int fd) {
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    return out;
+}
+}  // namespace
+
+TEST_CASE("process io: pty output is in the fifo when onOutputDone fires", "[shim]") {
+    char dir[] = "/tmp/rcpp-shim-io-XXXXXX";
+    REQUIRE(::mkdtemp(dir));
+    std::string fifo = std::string(dir) + "/out";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    REQUIRE(reader >= 0);
+
+    auto loop = Loop::create();
+    REQUIRE(loop);
+    auto io = ProcessIo::open(**loop, {"", fifo, "", true});
+    REQUIRE(io);
+    int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(master >= 0);
+    REQUIRE(::grantpt(master) == 0);
+    REQUIRE(::unlockpt(master) == 0);
+    int slave = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(slave >= 0);
+    REQUIRE((*io)->startConsole(lc::UniqueFd(master)));
+
+    // The "process" writes and exits before the loop ran once.
+    std::string text;
+    for (int i = 0; i < 200; ++i) text += "line " + std::to_string(i) + "\n";
+    REQUIRE(::write(slave, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    ::close(slave);
+    (*io)->drainNow();
+    bool done = false;
+    size_t unreadAtDone = 0;
+    (*io)->onOutputDone([&] {
+        done = true;
+        unreadAtDone = (*io)->unreadOutput();
+        (*loop)->stop();
+    });
+    if (!done) REQUIRE((*loop)->run());
+    CHECK(done);
+    CHECK((*io)->outputDone());
+    std::string atDone = readAll(reader);
+    CHECK(unreadAtDone == atDone.size());  // in the fifo, not read yet
+    CHECK((*io)->unreadOutput() == 0);     // now it was
+    // the pty turns "\n" into "\r\n"
+    std::string want;
+    for (char c : text) want += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    CHECK(atDone == want);
+    // the reader sees EOF only once the shim let go of the fifo (after the exit was reported)
+    CHECK(::read(reader, &want[0], 1) < 0);
+    (*io)->releaseOutput();
+    CHECK(::read(reader, &want[0], 1) == 0);
+    ::close(reader);
+    ::unlink(fifo.c_str());
+    ::rmdir(dir);
+}
+
+TEST_CASE("process io: CloseIO before the process starts gives it stdin at EOF", "[shim]") {
+    // ctr closes stdin as soon as its own stdin ends, which can be before Start.
+    char dir[] = "/tmp/rcpp-shim-io-XXXXXX";
+    REQUIRE(::mkdtemp(dir));
+    std::string in = std::string(dir) + "/in", out = std::string(dir) + "/out";
+    REQUIRE(::mkfifo(in.c_str(), 0600) == 0);
+    REQUIRE(::mkfifo(out.c_str(), 0600) == 0);
+    int writer = ::open(in.c_str(), O_RDWR | O_CLOEXEC);  // the client's end of stdin
+    REQUIRE(writer >= 0);
+    auto loop = Loop::create();
+    REQUIRE(loop);
+    auto io = ProcessIo::open(**loop, {in, out, "", false});
+    REQUIRE(io);
+    int childStdin = ::fcntl((*io)->childIn(), F_DUPFD_CLOEXEC, 3);  // what the process reads
+    REQUIRE(childStdin >= 0);
+    (*io)->closeStdin();
+    auto started = (*io)->startPipes();
+    CHECK(started);
+    if (!started) INFO(started.error().message());
+    char c;
+    CHECK(::read(childStdin, &c, 1) == 0);  // EOF, no writer left
+    ::close(childStdin);
+    ::close(writer);
+    ::unlink(in.c_str());
+    ::unlink(out.c_str());
+    ::rmdir(dir);
+}
