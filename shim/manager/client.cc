@@ -53,9 +53,7 @@ std::optional<int> readExitLine(int fd) {
     return std::atoi(line.c_str() + 5);
 }
 
-lc::Result<lc::UniqueFd> requestConsole(const Store& store, const std::string& id) {
-    auto s = request(store, id, "console\n");
-    if (!s) return s;
+lc::Result<lc::UniqueFd> receiveFd(int sock) {
     char byte;
     iovec iov{&byte, 1};
     alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
@@ -65,13 +63,19 @@ lc::Result<lc::UniqueFd> requestConsole(const Store& store, const std::string& i
     msg.msg_control = cbuf;
     msg.msg_controllen = sizeof cbuf;
     ssize_t n;
-    do n = ::recvmsg(s->get(), &msg, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+    do n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
     if (n < 0) return lc::errnoError("recvmsg");
     cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_type != SCM_RIGHTS) return lc::fail(EIO, "container " + id + " has no console");
+    if (n == 0 || !c || c->cmsg_type != SCM_RIGHTS) return lc::fail(EIO, "no console received");
     int fd;
     std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
     return lc::UniqueFd(fd);
+}
+
+lc::Result<lc::UniqueFd> requestConsole(const Store& store, const std::string& id) {
+    auto s = request(store, id, "console\n");
+    if (!s) return s;
+    return receiveFd(s->get());
 }
 
 std::optional<int> waitExit(const Store& store, const std::string& id, int timeoutMs) {
@@ -89,10 +93,17 @@ std::optional<int> waitExit(const Store& store, const std::string& id, int timeo
         if (r == 0) return std::nullopt;
         if (auto code = readExitLine(s->get())) return code;
     }
-    // No supervisor (any more): the disk tells.
+    // No supervisor (any more): the disk tells. Without a supervisor no exit is recorded:
+    // once libcontainer sees the init gone (or the container was removed) the code is -1.
     for (;;) {
         if (auto e = store.readExit(id)) return e->code;
-        if (!store.supervisorPid(id)) return store.readExit(id) ? std::optional<int>(store.readExit(id)->code) : std::nullopt;
+        if (!store.supervisorPid(id)) {
+            if (auto e = store.readExit(id)) return e->code;
+            auto m = store.readMeta(id);
+            if (!m) return -1;
+            std::string st = store.status(*m).state;
+            if (st != "running" && st != "paused" && st != "created") return -1;
+        }
         if (timeoutMs >= 0 && left() == 0) return std::nullopt;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

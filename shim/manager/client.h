@@ -22,9 +22,12 @@ lc::Result<lc::UniqueFd> requestWait(const Store& store, const std::string& id);
 // Reads "exit N" from a wait connection (blocking); nullopt when the supervisor went away.
 std::optional<int> readExitLine(int fd);
 lc::Result<lc::UniqueFd> requestConsole(const Store& store, const std::string& id);
+// Receives an fd sent with SCM_RIGHTS (and a one-byte message) on sock.
+lc::Result<lc::UniqueFd> receiveFd(int sock);
 
 // Waits up to timeoutMs (-1: forever) for the container to have exited; its exit code, or
-// nullopt on timeout. Uses the socket when the supervisor is there, else polls the disk.
+// nullopt on timeout; -1 when it is gone without a recorded exit (its supervisor died).
+// Uses the socket when the supervisor is there, else polls the disk.
 std::optional<int> waitExit(const Store& store, const std::string& id, int timeoutMs);
 
 }  // namespace mgr

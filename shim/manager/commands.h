@@ -7,6 +7,7 @@
 
 #include "libcontainer/container.h"
 #include "libcontainer/error.h"
+#include "libcontainer/unique_fd.h"
 #include "logfile.h"
 #include "store.h"
 
@@ -33,7 +34,8 @@ lc::Result<lc::Container> loadContainer(const Store& store, const std::string& i
 void printEntry(const LogEntry& e, bool timestamps);
 // Attaches to a started container until it exits: prints its log from the start (stdout,
 // stderr), feeds a terminal's input and window size, forwards signals; returns the exit code.
-int attach(const Store& store, const Meta& meta);
+// `conn` is the connection from launchSupervisor(attach).
+int attach(const Store& store, const Meta& meta, lc::UniqueFd conn);
 // Signal by name (TERM, SIGTERM) or number; 0 when unknown.
 int signalNumber(const std::string& s);
 // Waits (bounded) for the supervisor of a container to be gone.

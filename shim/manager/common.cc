@@ -57,12 +57,10 @@ void waitSupervisorGone(const Store& store, const std::string& id, int timeoutMs
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
-int attach(const Store& store, const Meta& meta) {
-    auto wait = requestWait(store, meta.id);
-    if (!wait) return errorOut("attach " + shortId(meta.id) + ": " + wait.error().message(), 125);
+int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
     lc::UniqueFd console;
     if (meta.tty) {
-        auto c = requestConsole(store, meta.id);
+        auto c = receiveFd(conn.get());
         if (!c) return errorOut("attach " + shortId(meta.id) + ": " + c.error().message(), 125);
         console = std::move(*c);
         copyWindowSize(console.get());
@@ -82,7 +80,7 @@ int attach(const Store& store, const Meta& meta) {
     std::optional<int> code;
     for (;;) {
         reader.readNew(print);
-        pollfd p[4] = {{wait->get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}, {watch.get(), POLLIN, 0}, {stdinOpen ? 0 : -1, POLLIN, 0}};
+        pollfd p[4] = {{conn.get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}, {watch.get(), POLLIN, 0}, {stdinOpen ? 0 : -1, POLLIN, 0}};
         if (::poll(p, 4, 250) < 0 && errno != EINTR) break;
         if (p[2].revents & POLLIN) {
             char buf[4096];
@@ -108,7 +106,7 @@ int attach(const Store& store, const Meta& meta) {
             }
         }
         if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-            code = readExitLine(wait->get());
+            code = readExitLine(conn.get());
             break;
         }
     }

@@ -142,7 +142,8 @@ int cmdRun(const Store& store, const Argv& argv) {
     // The effective spec, for inspect (and the bundle of a generated one).
     (void)writeFileAtomic(store.dir(m.id) + "/config.json", spec::toJson(sp, true) + "\n");
 
-    auto sup = launchSupervisor(store, m, sp);
+    lc::UniqueFd conn;
+    auto sup = launchSupervisor(store, m, sp, a->has("detach") ? nullptr : &conn);
     if (!sup) {
         std::filesystem::remove_all(store.dir(m.id), ec);
         int err = sup.error().errnum();
@@ -153,7 +154,7 @@ int cmdRun(const Store& store, const Argv& argv) {
         std::printf("%s\n", m.id.c_str());
         return 0;
     }
-    return attach(store, m);
+    return attach(store, m, std::move(conn));
 }
 
 }  // namespace mgr

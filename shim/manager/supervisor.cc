@@ -12,6 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -83,7 +86,7 @@ public:
         : store_(store), meta_(std::move(meta)), loop_(loop),
           log_(store.logPath(meta_.id), meta_.logMaxSize, meta_.logMaxFiles) {}
 
-    lc::Result<void> start(const spec::Spec& spec, lc::UniqueFd listener);
+    lc::Result<void> start(const spec::Spec& spec, lc::UniqueFd listener, lc::UniqueFd attached);
     int run();
 
 private:
@@ -113,7 +116,7 @@ private:
     bool finished_ = false, removing_ = false, timerFired_ = false;
 };
 
-lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener) {
+lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener, lc::UniqueFd attached) {
     listener_ = std::move(listener);
     LC_TRY(log_.open());
     auto rt = lc::Runtime::open({.root = store_.runcRoot()});
@@ -186,6 +189,13 @@ lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener
     }));
     LC_TRY(loop_.watch(listener_.get(), EPOLLIN, [this](uint32_t) { onAccept(); }));
     loop_.setIdle([this] { reap(); });
+    if (attached) {
+        // The foreground `run`: a waiter from the start (gets the console first for a terminal).
+        if (console_) sendFd(attached.get(), console_.get());
+        int fd = attached.get();
+        waiters_[fd] = std::move(attached);
+        LC_TRY(loop_.watch(fd, EPOLLIN, [this, fd](uint32_t) { onClient(fd); }));
+    }
     return {};
 }
 
@@ -321,7 +331,21 @@ int Supervisor::run() {
     return 0;
 }
 
-[[noreturn]] void superviseChild(const Store& store, const Meta& meta, const spec::Spec& spec, int ready) {
+// Closes every fd from 3 on but those in keep.
+void closeInherited(std::initializer_list<int> keep) {
+    std::vector<int> fds;
+    if (DIR* d = ::opendir("/proc/self/fd")) {
+        while (dirent* e = ::readdir(d)) {
+            int fd = std::atoi(e->d_name);
+            if (e->d_name[0] != '.' && fd >= 3 && fd != ::dirfd(d)) fds.push_back(fd);
+        }
+        ::closedir(d);
+    }
+    for (int fd : fds)
+        if (std::find(keep.begin(), keep.end(), fd) == keep.end()) ::close(fd);
+}
+
+[[noreturn]] void superviseChild(const Store& store, const Meta& meta, const spec::Spec& spec, int ready, int attached) {
     ::setsid();
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     ::signal(SIGPIPE, SIG_IGN);
@@ -334,10 +358,7 @@ int Supervisor::run() {
     ::dup2(nullFd, 0);
     ::dup2(nullFd, 1);
     ::dup2(errFd >= 0 ? errFd : nullFd, 2);
-    int keep = ::fcntl(ready, F_DUPFD_CLOEXEC, 3);
-    ::close_range(3, static_cast<unsigned>(keep - 1), 0);
-    ::close_range(static_cast<unsigned>(keep + 1), ~0U, 0);
-    ready = keep;
+    closeInherited({ready, attached});
     if (::chdir("/") < 0) {}
     (void)store.writeSupervisorPid(meta.id, ::getpid());
 
@@ -353,7 +374,7 @@ int Supervisor::run() {
     auto listener = listenUnix(store.sockPath(meta.id));
     if (!listener) fail(listener.error());
     Supervisor sup(store, meta, **loop);
-    if (auto s = sup.start(spec, std::move(*listener)); !s) fail(s.error());
+    if (auto s = sup.start(spec, std::move(*listener), lc::UniqueFd(attached)); !s) fail(s.error());
     writeAll(ready, "ok\n");
     ::close(ready);
     ::_exit(sup.run());
@@ -361,22 +382,29 @@ int Supervisor::run() {
 
 }  // namespace
 
-lc::Result<pid_t> launchSupervisor(const Store& store, const Meta& meta, const spec::Spec& spec) {
+lc::Result<pid_t> launchSupervisor(const Store& store, const Meta& meta, const spec::Spec& spec, lc::UniqueFd* attach) {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) < 0) return lc::errnoError("pipe");
     lc::UniqueFd r(p[0]), w(p[1]);
+    lc::UniqueFd ours, theirs;
+    if (attach) {
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) return lc::errnoError("socketpair");
+        ours.reset(p[0]), theirs.reset(p[1]);
+    }
     ::fflush(nullptr);
     pid_t pid = ::fork();
     if (pid < 0) return lc::errnoError("fork");
     if (pid == 0) {
         r.reset();
+        ours.reset();
         // the supervisor runs on in the background: its own grandparent is init
         pid_t inner = ::fork();
         if (inner < 0) ::_exit(1);
         if (inner > 0) ::_exit(0);
-        superviseChild(store, meta, spec, w.get());
+        superviseChild(store, meta, spec, w.get(), theirs ? theirs.get() : -1);
     }
     w.reset();
+    theirs.reset();
     int st;
     while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     std::string msg;
@@ -384,7 +412,10 @@ lc::Result<pid_t> launchSupervisor(const Store& store, const Meta& meta, const s
     ssize_t n;
     while ((n = ::read(r.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
         if (n > 0) msg.append(buf, static_cast<size_t>(n));
-    if (msg.starts_with("ok")) return store.supervisorPid(meta.id);
+    if (msg.starts_with("ok")) {
+        if (attach) *attach = std::move(ours);
+        return store.supervisorPid(meta.id);
+    }
     if (msg.starts_with("err ")) {
         int err = std::atoi(msg.c_str() + 4);
         std::string text = msg.substr(msg.find(' ', 4) + 1);

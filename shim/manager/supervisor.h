@@ -16,6 +16,10 @@ namespace mgr {
 
 // Forks the supervisor for a container whose meta.json is written, and returns its pid once
 // the container runs, or the error that kept it from starting (the supervisor is gone then).
-lc::Result<pid_t> launchSupervisor(const Store& store, const Meta& meta, const spec::Spec& spec);
+// With `attach` (a foreground run) it is set to a connection the supervisor treats as a "wait"
+// client from the start, so that even a container that exits at once is waited for (and not
+// removed under --rm before this end hung up); for a terminal the pty master comes first on it.
+lc::Result<pid_t> launchSupervisor(const Store& store, const Meta& meta, const spec::Spec& spec,
+                                   lc::UniqueFd* attach = nullptr);
 
 }  // namespace mgr
