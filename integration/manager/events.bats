@@ -1,0 +1,34 @@
+#!/usr/bin/env bats
+# events: lifecycle events, streamed and from --since.
+
+load helpers
+
+@test "events --since/--until: a container's lifecycle in order" {
+	local t0
+	t0=$(date +%s)
+	run mgr_run --name mgr-e "$ROOTFS" sh -c 'exit 3'
+	assert_status 3
+	mgr rm mgr-e >/dev/null
+	run mgr events --since "$t0" --until "$(($(date +%s) + 1))" --filter container=mgr-e
+	assert_status 0
+	assert_eq "$(awk '{print $3}' <<<"$output" | tr '\n' ' ')" "create start die destroy " "actions"
+	assert_match "$(sed -n 3p <<<"$output")" '^[0-9T:.-]+Z container die [0-9a-f]{64} \(exitCode=3, name=mgr-e\)$' "die line"
+}
+
+@test "events: streams new events (json) as they happen, filtered by event" {
+	mgr events --format json --filter event=start --filter event=die --filter event=kill >"$TESTDIR/ev" 2>&1 3>&- &
+	local ev=$!
+	sleep 0.3
+	mgr_bg --name mgr-e2 "$ROOTFS" sleep 100
+	mgr kill mgr-e2 >/dev/null
+	wait_for '[[ $(grep -c . "$TESTDIR/ev") -ge 3 ]]' 50 || true
+	kill "$ev"
+	wait "$ev" || true
+	"$PYTHON" - "$TESTDIR/ev" "$CID" <<'PY'
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+got = [(e["action"], e["id"] == sys.argv[2], e["name"], e["attributes"].get("exitCode"), e["attributes"].get("signal")) for e in evs]
+want = [("start", True, "mgr-e2", None, None), ("kill", True, "mgr-e2", None, "9"), ("die", True, "mgr-e2", "137", None)]
+assert got == want, got
+PY
+}

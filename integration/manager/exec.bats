@@ -1,0 +1,36 @@
+#!/usr/bin/env bats
+# exec: a process in a running container, its output, exit code, -t, -e, -w.
+
+load helpers
+
+@test "exec: runs in the container's namespaces; stdout, stderr and the exit code" {
+	mgr_bg --name mgr-x "$ROOTFS" sleep 100
+	run --separate-stderr mgr exec mgr-x sh -c 'echo "$(hostname) $(cat /proc/1/cmdline | tr "\0" " ")"; echo oops >&2; exit 6'
+	assert_status 6
+	assert_output "${CID:0:12} sleep 100 "
+	assert_eq "$stderr" "oops" "stderr"
+	run mgr exec -e A=1 -w /etc mgr-x sh -c 'echo $A $(pwd)'
+	assert_status 0
+	assert_output "1 /etc"
+	# exec output is not the container's log
+	run mgr logs mgr-x
+	assert_output ""
+}
+
+@test "exec -t: the process gets a terminal fed by our stdin" {
+	mgr_bg --name mgr-xt "$ROOTFS" sleep 100
+	run bash -c "printf '[ -t 0 ] && tty\nexit 9\n' | $(printf %q "$MANAGER") --root $(printf %q "$MROOT") exec -t mgr-xt sh"
+	assert_status 9
+	assert_match "$output" "/dev/pts/[0-9]+"
+}
+
+@test "exec: errors for a missing command (127) and a container that is not running (125)" {
+	mgr_bg --name mgr-xe "$ROOTFS" sleep 100
+	run -127 mgr exec mgr-xe /no/such/cmd
+	assert_status 127
+	mgr kill mgr-xe >/dev/null
+	wait_for '[[ $(state_of mgr-xe) == exited ]]'
+	run mgr exec mgr-xe true
+	assert_status 125
+	assert_contains "$output" "is not running"
+}
