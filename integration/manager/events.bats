@@ -16,9 +16,10 @@ load helpers
 }
 
 @test "events: streams new events (json) as they happen, filtered by event" {
-	mgr events --format json --filter event=start --filter event=die --filter event=kill >"$TESTDIR/ev" 2>&1 3>&- &
+	# --since now: nothing is missed however late the follower gets going
+	mgr events --since "$(date +%s.%N)" --format json --filter event=start --filter event=die --filter event=kill \
+		>"$TESTDIR/ev" 2>&1 3>&- &
 	local ev=$!
-	sleep 0.3
 	mgr_bg --name mgr-e2 "$ROOTFS" sleep 100
 	mgr kill mgr-e2 >/dev/null
 	wait_for '[[ $(grep -c . "$TESTDIR/ev") -ge 3 ]]' 50 || true

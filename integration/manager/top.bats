@@ -5,7 +5,7 @@ load helpers
 
 @test "top: lists the init and its children with host pids" {
 	mgr_bg --name mgr-top "$ROOTFS" sh -c 'sleep 100 & exec sleep 200'
-	wait_for '[[ $(mgr top mgr-top | grep -c sleep) -eq 2 ]]'
+	wait_for '[[ $(mgr top mgr-top | grep -cE "[0-9] +sleep [12]00$") -eq 2 ]]'
 	run mgr top mgr-top
 	assert_status 0
 	assert_match "$(head -1 <<<"$output")" '^UID +PID +PPID +STIME +TIME +CMD$' "header"

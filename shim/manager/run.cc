@@ -154,7 +154,10 @@ int cmdRun(const Store& store, const Argv& argv) {
         std::printf("%s\n", m.id.c_str());
         return 0;
     }
-    return attach(store, m, std::move(conn));
+    int code = attach(store, m, std::move(conn));
+    // --rm: as docker's client does, return once the container is removed.
+    if (m.autoRemove) waitSupervisorGone(store, m.id, 10000);
+    return code;
 }
 
 }  // namespace mgr
