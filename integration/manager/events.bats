@@ -33,3 +33,16 @@ want = [("start", True, "mgr-e2", None, None), ("kill", True, "mgr-e2", None, "9
 assert got == want, got
 PY
 }
+
+@test "events: a container killed by the OOM killer gets an oom event and OOMKilled" {
+	local t0
+	t0=$(date +%s.%N)
+	run mgr_run -m 16m --name mgr-oom "$ROOTFS" sh -c 'x=a; while :; do x="$x$x"; done'
+	assert_status 137
+	assert_eq "$(mgr inspect --format '{{.State.OOMKilled}}' mgr-oom)" true "OOMKilled"
+	run mgr events --since "$t0" --until "$(($(date +%s) + 1))"
+	assert_eq "$(awk '{print $3}' <<<"$output" | tr '\n' ' ')" "create start oom die " "actions"
+	# a container that exits normally is not OOMKilled
+	run mgr_run --name mgr-nooom "$ROOTFS" true
+	assert_eq "$(mgr inspect --format '{{.State.OOMKilled}}' mgr-nooom)" false "OOMKilled"
+}

@@ -52,6 +52,7 @@ const char* kUsage =
     "  -w, --workdir DIR       working directory inside the container\n"
     "      --hostname NAME     hostname (default: the short id, for generated specs)\n"
     "      --read-only         mount a generated spec's rootfs read-only\n"
+    "  -m, --memory SIZE       memory limit (k, m, g suffixes)\n"
     "      --cgroup-parent P   cgroupsPath becomes /P/<id> (default runccpp-manager) when the\n"
     "                          spec has none\n"
     "      --log-max-size S    rotate the log at this size (default 10m; k, m, g suffixes)\n"
@@ -63,7 +64,8 @@ int cmdRun(const Store& store, const Argv& argv) {
     auto a = Args::parse(argv, {{'d', "detach", false}, {'t', "tty", false}, {'i', "interactive", false},
                                 {0, "name", true}, {0, "rm", false}, {'e', "env", true}, {'w', "workdir", true},
                                 {0, "hostname", true}, {0, "read-only", false}, {0, "cgroup-parent", true},
-                                {0, "log-max-size", true}, {0, "log-max-files", true}, {'h', "help", false}});
+                                {0, "log-max-size", true}, {0, "log-max-files", true}, {'m', "memory", true},
+                                {'h', "help", false}});
     if (!a) return errorOut(a.error().message() + "\n" + kUsage, 125);
     if (a->has("help")) {
         std::fputs(kUsage, stdout);
@@ -120,6 +122,14 @@ int cmdRun(const Store& store, const Argv& argv) {
         if (!s) return errorOut(s.error().message(), 125);
         sp = std::move(*s);
         m.bundle = store.dir(m.id);
+    }
+    if (a->has("memory")) {
+        auto s = parseSize(a->value("memory"));
+        if (!s) return errorOut(s.error().message(), 125);
+        if (!sp.linux) sp.linux.emplace();
+        if (!sp.linux->resources) sp.linux->resources.emplace();
+        if (!sp.linux->resources->memory) sp.linux->resources->memory.emplace();
+        sp.linux->resources->memory->limit = *s;
     }
     if (m.tty) setEnv(sp.process->env, "TERM=xterm");
     for (const auto& kv : a->values("env")) setEnv(sp.process->env, kv);
