@@ -24,6 +24,13 @@ load helpers
 	assert_match "$output" "/dev/pts/[0-9]+"
 }
 
+@test "exec -t on a terminal: window size and typed input" {
+	mgr_bg --name mgr-xt2 "$ROOTFS" sleep 100
+	run "$PYTHON" "$BATS_TEST_DIRNAME/pty-run.py" 21 77 'stty size\nexit 3' "$MANAGER" --root "$MROOT" exec -t mgr-xt2 sh
+	assert_status 3
+	assert_contains "$output" "21 77"
+}
+
 @test "exec: errors for a missing command (127) and a container that is not running (125)" {
 	mgr_bg --name mgr-xe "$ROOTFS" sleep 100
 	run -127 mgr exec mgr-xe /no/such/cmd

@@ -65,6 +65,16 @@ load helpers
 	assert_eq "$(mgr inspect --format '{{.Config.Tty}}' mgr-tty)" true
 }
 
+@test "run -t on a terminal: its window size reaches the container, typed lines run, the code comes back" {
+	run "$PYTHON" "$BATS_TEST_DIRNAME/pty-run.py" 33 101 'stty size\necho typed-$((40+2))\nexit 7' \
+		"$MANAGER" --root "$MROOT" run -t --rm --cgroup-parent "$CGPARENT" "$ROOTFS" sh
+	assert_status 7
+	assert_contains "$output" "33 101"
+	assert_contains "$output" "typed-42"
+	run mgr ps -aq
+	assert_output ""
+}
+
 @test "run: errors exit 125 (bad use), 127 (no such command) and leave nothing behind" {
 	run mgr_run "$TESTDIR/nonexistent" true
 	assert_status 125

@@ -149,6 +149,13 @@ lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener
     c_.emplace(std::move(*c));
     init_ = c_->initPid();
     store_.event("create", meta_);
+    // From here on a failure must not leave the container behind.
+    struct Undo {
+        lc::Container* c;
+        ~Undo() {
+            if (c) (void)c->destroy(true);
+        }
+    } undo{&*c_};
     outW.reset();
     errW.reset();
     if (tty) {
@@ -161,10 +168,7 @@ lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener
         watchOutput(std::move(outR), "stdout");
         watchOutput(std::move(errR), "stderr");
     }
-    if (auto s = c_->start(); !s) {
-        (void)c_->destroy(true);
-        return std::unexpected(s.error());
-    }
+    LC_TRY(c_->start());
     LC_TRY(store_.writeStarted(meta_.id, init_, nowNs()));
     store_.event("start", meta_);
 
@@ -196,6 +200,7 @@ lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener
         waiters_[fd] = std::move(attached);
         LC_TRY(loop_.watch(fd, EPOLLIN, [this, fd](uint32_t) { onClient(fd); }));
     }
+    undo.c = nullptr;
     return {};
 }
 
