@@ -75,6 +75,20 @@ load helpers
 	assert_output ""
 }
 
+@test "run: signals to a foreground run are forwarded to the container" {
+	"$MANAGER" --root "$MROOT" run --cgroup-parent "$CGPARENT" --name mgr-sig "$ROOTFS" \
+		sh -c 'trap "echo got-TERM; exit 143" TERM; echo ready; while :; do sleep 0.1; done' \
+		>"$TESTDIR/out" 2>&1 </dev/null 3>&- &
+	local client=$!
+	wait_for 'grep -q ready "$TESTDIR/out"'
+	kill -TERM "$client"
+	local rc=0
+	wait "$client" || rc=$?
+	assert_eq "$rc" 143 "exit code of the client"
+	assert_eq "$(cat "$TESTDIR/out")" "$(printf 'ready\ngot-TERM')" "output"
+	assert_eq "$(state_of mgr-sig)" exited
+}
+
 @test "run: errors exit 125 (bad use), 127 (no such command) and leave nothing behind" {
 	run mgr_run "$TESTDIR/nonexistent" true
 	assert_status 125

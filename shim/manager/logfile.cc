@@ -49,7 +49,13 @@ lc::Result<void> LogWriter::open() {
     return {};
 }
 
+void LogWriter::writeOut() {
+    if (fd_ && !out_.empty()) writeAll(fd_.get(), out_);
+    out_.clear();
+}
+
 void LogWriter::rotate() {
+    writeOut();
     if (maxFiles_ <= 1) {
         if (::ftruncate(fd_.get(), 0) == 0) size_ = 0;
         return;
@@ -66,7 +72,7 @@ void LogWriter::emit(const std::string& stream, std::string_view text) {
     if (!fd_) return;
     std::string line = encodeLogLine(stream, text, nowNs());
     if (size_ > 0 && size_ + static_cast<int64_t>(line.size()) > maxSize_) rotate();
-    writeAll(fd_.get(), line);
+    out_ += line;
     size_ += static_cast<int64_t>(line.size());
 }
 
@@ -91,6 +97,7 @@ void LogWriter::write(const std::string& stream, std::string_view data) {
         start = nl + 1;
     }
     pending.erase(0, start);
+    writeOut();
 }
 
 void LogWriter::flush() {
@@ -98,6 +105,7 @@ void LogWriter::flush() {
     if (!pendingErr_.empty()) emit("stderr", pendingErr_);
     pendingOut_.clear();
     pendingErr_.clear();
+    writeOut();
 }
 
 void LogReader::readFd(int fd, std::string& rest, const std::function<void(const LogEntry&)>& fn) {

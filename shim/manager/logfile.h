@@ -40,11 +40,13 @@ public:
 private:
     void emit(const std::string& stream, std::string_view text);
     void rotate();
+    void writeOut();  // one write(2) for the entries of a write() call
     std::string path_;
     int64_t maxSize_, maxFiles_;
     lc::UniqueFd fd_;
     int64_t size_ = 0;
     std::string pendingOut_, pendingErr_;
+    std::string out_;
 };
 
 // Reads the rotated set oldest first and can then follow the current file.

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -85,9 +86,10 @@ uint64_t procStartTime(pid_t pid) {
 }
 
 lc::Result<void> Store::init() const {
-    for (const auto& d : {root_, runcRoot()}) {
-        if (::mkdir(d.c_str(), 0711) < 0 && errno != EEXIST) return lc::errnoError("mkdir " + d);
-    }
+    std::error_code ec;
+    std::filesystem::create_directories(root_, ec);
+    if (ec) return lc::fail(ec.value(), "mkdir " + root_ + ": " + ec.message());
+    if (::mkdir(runcRoot().c_str(), 0711) < 0 && errno != EEXIST) return lc::errnoError("mkdir " + runcRoot());
     return {};
 }
 
