@@ -20,6 +20,7 @@ load helpers
 	mgr events --since "$(date +%s.%N)" --format json --filter event=start --filter event=die --filter event=kill \
 		>"$TESTDIR/ev" 2>&1 3>&- &
 	local ev=$!
+	track_bg "$ev"
 	mgr_bg --name mgr-e2 "$ROOTFS" sleep 100
 	mgr kill mgr-e2 >/dev/null
 	wait_for '[[ $(grep -c . "$TESTDIR/ev") -ge 3 ]]' 50 || true

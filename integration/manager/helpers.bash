@@ -43,6 +43,11 @@ state_of() {
 	mgr inspect --format '{{.State.Status}}' "$1" 2>/dev/null || echo absent
 }
 
+# track_bg PID: a background process of the test; teardown kills it if it is still there.
+track_bg() {
+	echo "$1" >>"$TESTDIR/.bg"
+}
+
 supervisor_pids() {
 	local f
 	for f in "$MROOT"/*/supervisor.pid; do
@@ -70,6 +75,12 @@ teardown_manager() {
 	[[ -n ${TESTDIR:-} && -d $TESTDIR ]] || return 0
 	local problems=() id d pid sups
 
+	if [[ -f $TESTDIR/.bg ]]; then
+		while read -r pid; do
+			# only if it is still the manager (the pid may have been reused)
+			grep -qs runccpp-manager "/proc/$pid/cmdline" && kill -9 "$pid" 2>/dev/null
+		done <"$TESTDIR/.bg"
+	fi
 	sups=$(supervisor_pids)
 	if [[ -d $MROOT ]]; then
 		for id in $("$MANAGER" --root "$MROOT" ps -aq --no-trunc 2>/dev/null); do

@@ -12,6 +12,7 @@ ppid_of() {
 	"$MANAGER" --root "$MROOT" run -d --cgroup-parent "$CGPARENT" --name mgr-o "$ROOTFS" \
 		sh -c 'i=0; while :; do echo tick $i; i=$((i+1)); sleep 0.1; done' >"$TESTDIR/id" </dev/null &
 	local mgr_pid=$!
+	track_bg "$mgr_pid"
 	wait "$mgr_pid" || fail "run -d failed"
 	! kill -0 "$mgr_pid" 2>/dev/null || fail "the manager process is still there"
 	CID=$(cat "$TESTDIR/id")
@@ -38,6 +39,7 @@ ppid_of() {
 	"$MANAGER" --root "$MROOT" run --cgroup-parent "$CGPARENT" --name mgr-fg "$ROOTFS" \
 		sh -c 'trap "exit 143" TERM; while :; do echo alive; sleep 0.1; done' >"$TESTDIR/out" 2>&1 </dev/null 3>&- &
 	local mgr_pid=$!
+	track_bg "$mgr_pid"
 	wait_for '[[ $(state_of mgr-fg) == running ]] && grep -q alive "$TESTDIR/out"'
 	kill -9 "$mgr_pid"
 	wait "$mgr_pid" 2>/dev/null || true

@@ -80,6 +80,7 @@ load helpers
 		sh -c 'trap "echo got-TERM; exit 143" TERM; echo ready; while :; do sleep 0.1; done' \
 		>"$TESTDIR/out" 2>&1 </dev/null 3>&- &
 	local client=$!
+	track_bg "$client"
 	wait_for 'grep -q ready "$TESTDIR/out"'
 	kill -TERM "$client"
 	local rc=0
