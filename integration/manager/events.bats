@@ -17,7 +17,7 @@ load helpers
 
 @test "events: streams new events (json) as they happen, filtered by event" {
 	# --since now: nothing is missed however late the follower gets going
-	mgr events --since "$(date +%s.%N)" --format json --filter event=start --filter event=die --filter event=kill \
+	"$MANAGER" --root "$MROOT" events --since "$(date +%s.%N)" --format json --filter event=start --filter event=die --filter event=kill \
 		>"$TESTDIR/ev" 2>&1 3>&- &
 	local ev=$!
 	track_bg "$ev"

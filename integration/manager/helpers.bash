@@ -102,6 +102,13 @@ teardown_manager() {
 		fi
 	done
 
+	# no manager process of this root may outlive the test (an events follower, a client)
+	for pid in $(pgrep -f -- "--root $MROOT "); do
+		[[ $pid == "$$" ]] && continue
+		problems+=("manager process left: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)")
+		kill -9 "$pid" 2>/dev/null
+	done
+
 	local left tries=0
 	left_cgroups() {
 		find "$CGROUP_ROOT"/*/mgr-it/"$TEST_ID" "$CGROUP_ROOT"/mgr-it/"$TEST_ID" -mindepth 1 -type d 2>/dev/null

@@ -2,6 +2,7 @@
 // destroy) from <root>/events.log: new ones as they come, older ones with --since.
 #include <poll.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -60,7 +61,8 @@ int cmdEvents(const Store& store, const Argv& argv) {
         std::puts("Usage: runccpp-manager events [--since TIME] [--until TIME] [--format json]\n"
                   "                              [-f|--filter container=NAME_OR_ID] [-f event=ACTION]\n\n"
                   "Streams container lifecycle events: new ones, or from --since on; stops at --until.\n"
-                  "TIME is unix seconds, RFC 3339 (2026-01-02T03:04:05Z) or a duration ago (10s, 5m, 2h).");
+                  "TIME is unix seconds, RFC 3339 (2026-01-02T03:04:05Z) or a duration ago (10s, 5m, 2h).\n"
+                  "It also ends when the state root is removed.");
         return a->has("help") ? 0 : 1;
     }
     std::optional<int64_t> since, until;
@@ -118,6 +120,8 @@ int cmdEvents(const Store& store, const Argv& argv) {
         }
         rest.erase(0, start);
         if (until && nowNs() > *until) return 0;
+        struct stat st{};
+        if (::fstat(fd, &st) == 0 && st.st_nlink == 0) return 0;  // the root was removed
         pollfd p{watch.get(), POLLIN, 0};
         if (::poll(&p, 1, 200) > 0) {
             char b[4096];
