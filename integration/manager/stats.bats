@@ -34,3 +34,14 @@ load helpers
 	assert_status 1
 	assert_contains "$output" "is not running"
 }
+
+@test "stats: block I/O counts what the container wrote to disk" {
+	mgr_bg --name mgr-io "$ROOTFS" sh -c 'dd if=/dev/zero of=/var/tmp/f bs=1M count=8 conv=fsync 2>/dev/null; echo written; sleep 100'
+	wait_for '[[ $(mgr logs mgr-io) == written ]]' 100
+	run mgr stats --no-stream --format json mgr-io
+	assert_status 0
+	json_get 'j["blockWrite"] >= 8 << 20' <<<"$output" >"$TESTDIR/w"
+	assert_eq "$(cat "$TESTDIR/w")" true "blockWrite >= 8 MiB: $output"
+	run mgr stats --no-stream mgr-io
+	assert_match "$(sed -n 2p <<<"$output")" ' [0-9.]+[KMG]?i?B / [89][0-9.]*MiB$' "BLOCK I/O column"
+}
