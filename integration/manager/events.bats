@@ -47,3 +47,20 @@ PY
 	run mgr_run --name mgr-nooom "$ROOTFS" true
 	assert_eq "$(mgr inspect --format '{{.State.OOMKilled}}' mgr-nooom)" false "OOMKilled"
 }
+
+@test "events: an OOM kill inside a running container is reported while it runs" {
+	local t0
+	t0=$(date +%s.%N)
+	mgr_bg -m 16m --name mgr-oom2 "$ROOTFS" sh -c 'sh -c "x=a; while :; do x=\$x\$x; done"; echo child-status=$?; sleep 100'
+	wait_for '[[ $(mgr logs mgr-oom2 2>/dev/null) == child-status=137 ]]' 100
+	# the supervisor polls the OOM count every second
+	wait_for '[[ -n $(mgr events --since '"$t0"' --until "$(($(date +%s) + 1))" --filter event=oom) ]]' 30
+	assert_eq "$(state_of mgr-oom2)" running
+	run mgr stop -t 0 mgr-oom2
+	assert_status 0
+	# the init itself was not OOM-killed, but the container had an OOM kill (docker's meaning)
+	assert_eq "$(mgr inspect --format '{{.State.ExitCode}}' mgr-oom2)" 137
+	assert_eq "$(mgr inspect --format '{{.State.OOMKilled}}' mgr-oom2)" true
+	run mgr events --since "$t0" --until "$(($(date +%s) + 1))" --filter container=mgr-oom2
+	assert_eq "$(awk '{print $3}' <<<"$output" | tr '\n' ' ')" "create start oom kill kill die stop " "actions"
+}

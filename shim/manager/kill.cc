@@ -33,11 +33,12 @@ int cmdKill(const Store& store, const Argv& argv) {
             rc = errorOut(c.error().message());
             continue;
         }
+        // recorded before it is sent, so that it comes before the "die" it may cause
+        store.event("kill", *m, {{"signal", std::to_string(sig)}});
         if (auto k = c->kill(sig); !k) {
             rc = errorOut("cannot kill container " + ref + ": " + k.error().message());
             continue;
         }
-        store.event("kill", *m, {{"signal", std::to_string(sig)}});
         std::printf("%s\n", ref.c_str());
     }
     return rc;

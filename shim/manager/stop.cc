@@ -36,10 +36,12 @@ int cmdStop(const Store& store, const Argv& argv) {
                 continue;
             }
             if (s.state == "paused") (void)c->resume();
-            if (c->kill(sig)) store.event("kill", *m, {{"signal", std::to_string(sig)}});
+            // events before the signals, so that they come before the "die"
+            store.event("kill", *m, {{"signal", std::to_string(sig)}});
+            (void)c->kill(sig);
             if (!waitExit(store, m->id, static_cast<int>(*grace * 1000))) {
-                (void)c->kill(SIGKILL, true);
                 store.event("kill", *m, {{"signal", std::to_string(SIGKILL)}});
+                (void)c->kill(SIGKILL, true);
                 if (!waitExit(store, m->id, 10000)) {
                     rc = errorOut("container " + ref + " did not exit after SIGKILL");
                     continue;

@@ -107,7 +107,10 @@ private:
     std::optional<lc::Runtime> rt_;
     std::optional<lc::Container> c_;
     pid_t init_ = -1;
-    lc::UniqueFd listener_, sigfd_, timer_, console_;
+    void checkOom();
+
+    lc::UniqueFd listener_, sigfd_, timer_, oomTimer_, console_;
+    uint64_t oomKills_ = 0;
     std::map<int, lc::UniqueFd> outputs_;  // fd -> owner, with its stream in streams_
     std::map<int, std::string> streams_;
     std::map<int, lc::UniqueFd> clients_;  // connections that did not send a request yet
@@ -192,6 +195,17 @@ lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener
         else maybeFinish();
     }));
     LC_TRY(loop_.watch(listener_.get(), EPOLLIN, [this](uint32_t) { onAccept(); }));
+    // OOM kills while the container runs (one that kills a child, not the init): the memory
+    // cgroup's count, polled every second through libcontainer (cgroup v1 and v2 alike).
+    oomTimer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (!oomTimer_) return lc::errnoError("timerfd");
+    itimerspec every{{1, 0}, {1, 0}};
+    ::timerfd_settime(oomTimer_.get(), 0, &every, nullptr);
+    LC_TRY(loop_.watch(oomTimer_.get(), EPOLLIN, [this](uint32_t) {
+        uint64_t n;
+        (void)::read(oomTimer_.get(), &n, sizeof n);
+        if (!exitStatus_) checkOom();
+    }));
     loop_.setIdle([this] { reap(); });
     if (attached) {
         // The foreground `run`: a waiter from the start (gets the console first for a terminal).
@@ -265,6 +279,13 @@ void Supervisor::onClient(int fd) {
     if (req.starts_with("console")) sendFd(fd, console_.get());
 }
 
+void Supervisor::checkOom() {
+    auto n = c_->oomKillCount();
+    if (!n || *n <= oomKills_) return;
+    oomKills_ = *n;
+    store_.event("oom", meta_);
+}
+
 void Supervisor::reap() {
     int st = 0;
     pid_t pid;
@@ -302,8 +323,9 @@ void Supervisor::finish() {
     ExitRecord e;
     e.code = exitCodeOf(*exitStatus_);
     e.finishedAt = nowNs();
-    if (auto n = c_->oomKillCount(); n && *n > 0) e.oomKilled = true;
-    if (e.oomKilled) store_.event("oom", meta_);
+    checkOom();  // the kill that ended the init, if it was one
+    // as docker reports it: the container's memory cgroup had an OOM kill
+    e.oomKilled = oomKills_ > 0;
     (void)store_.writeExit(meta_.id, e);
     store_.event("die", meta_, {{"exitCode", std::to_string(e.code)}});
     for (auto& [fd, conn] : waiters_) writeAll(fd, "exit " + std::to_string(e.code) + "\n");
