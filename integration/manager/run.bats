@@ -75,6 +75,19 @@ load helpers
 	assert_output ""
 }
 
+@test "run -i: our stdin feeds the container's until EOF; without -i it is empty; -d -i keeps it open" {
+	run bash -c "printf 'a\nb\n' | $(printf %q "$MANAGER") --root $(printf %q "$MROOT") run -i --cgroup-parent $CGPARENT $(printf %q "$ROOTFS") sh -c 'cat; echo eof'"
+	assert_status 0
+	assert_output "$(printf 'a\nb\neof')"
+	run bash -c "echo lost | $(printf %q "$MANAGER") --root $(printf %q "$MROOT") run --cgroup-parent $CGPARENT $(printf %q "$ROOTFS") sh -c 'cat; echo eof'"
+	assert_status 0
+	assert_output "eof"
+	# detached with -i: cat waits on its stdin instead of seeing EOF at once
+	mgr_bg -i --name mgr-cat "$ROOTFS" cat
+	sleep 0.5
+	assert_eq "$(state_of mgr-cat)" running
+}
+
 @test "run: signals to a foreground run are forwarded to the container" {
 	"$MANAGER" --root "$MROOT" run --cgroup-parent "$CGPARENT" --name mgr-sig "$ROOTFS" \
 		sh -c 'trap "echo got-TERM; exit 143" TERM; echo ready; while :; do sleep 0.1; done' \

@@ -65,6 +65,14 @@ int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
         console = std::move(*c);
         copyWindowSize(console.get());
     }
+    // -i: our stdin goes to the container's (a pipe), without a terminal
+    lc::UniqueFd input;
+    if (meta.interactive) {
+        auto in = receiveFd(conn.get());
+        if (!in) return errorOut("attach " + shortId(meta.id) + ": " + in.error().message(), 125);
+        input = std::move(*in);
+    }
+    int inputFd = console ? console.get() : input.get();
     sigset_t set;
     sigemptyset(&set);
     for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH}) sigaddset(&set, s);
@@ -76,7 +84,7 @@ int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
     RawTerminal raw(console && ::isatty(0) ? 0 : -1);
     LogReader reader(store.logPath(meta.id));
     auto print = [](const LogEntry& e) { printEntry(e, false); };
-    bool stdinOpen = console.valid();
+    bool stdinOpen = inputFd >= 0;
     std::optional<int> code;
     for (;;) {
         reader.readNew(print);
@@ -87,11 +95,15 @@ int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
             while (::read(watch.get(), buf, sizeof buf) > 0) {}
         }
         if (p[3].revents & (POLLIN | POLLHUP | POLLERR)) {
-            if (!copyOnce(0, console.get())) {
+            if (!copyOnce(0, inputFd)) {
                 stdinOpen = false;
-                // end of input: the terminal's EOF character, as typing ^D would
-                char eot = 4;
-                (void)::write(console.get(), &eot, 1);
+                if (console) {
+                    // end of input: the terminal's EOF character, as typing ^D would
+                    char eot = 4;
+                    (void)::write(console.get(), &eot, 1);
+                } else {
+                    input.reset();  // EOF on the container's stdin
+                }
             }
         }
         if (p[1].revents & POLLIN) {

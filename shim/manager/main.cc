@@ -1,6 +1,7 @@
 // runccpp-manager: a daemonless container manager on libcontainer (issue 6). One supervisor
 // process per container owns it; the state is on disk under --root, so any invocation sees
 // every container and containers outlive the command that started them.
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -35,6 +36,9 @@ const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A container that exits while we feed its stdin: EPIPE, not death. (Container processes
+    // start with default dispositions: libcontainer's init resets them.)
+    ::signal(SIGPIPE, SIG_IGN);
     std::string root = std::getenv("RUNCCPP_MANAGER_ROOT") ? std::getenv("RUNCCPP_MANAGER_ROOT") : "/run/runccpp-manager";
     int i = 1;
     for (; i < argc; ++i) {

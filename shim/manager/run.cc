@@ -45,7 +45,7 @@ const char* kUsage =
     "\n"
     "  -d, --detach            run in the background and print the container id\n"
     "  -t, --tty               allocate a terminal, attach it to ours (stdin included)\n"
-    "  -i, --interactive       accepted for docker compatibility (-t attaches stdin)\n"
+    "  -i, --interactive       keep stdin open: ours feeds it (foreground), or it stays open (-d)\n"
     "      --name NAME         a name for the container (default: the short id)\n"
     "      --rm                remove the container when it exits\n"
     "  -e, --env KEY=VALUE     set an environment variable (repeatable)\n"
@@ -135,6 +135,7 @@ int cmdRun(const Store& store, const Argv& argv) {
     for (const auto& kv : a->values("env")) setEnv(sp.process->env, kv);
     if (a->has("workdir")) sp.process->cwd = a->value("workdir");
     m.tty = sp.process->terminal;
+    m.interactive = a->has("interactive") && !m.tty;
     m.args = sp.process->args;
 
     if (auto s = store.init(); !s) return errorOut(s.error().message(), 125);

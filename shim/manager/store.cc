@@ -151,6 +151,7 @@ lc::Result<Meta> Store::readMeta(const std::string& id) const {
     m.bundle = d->str({"bundle"});
     m.args = d->strs({"args"});
     m.tty = d->boolean({"tty"});
+    m.interactive = d->boolean({"interactive"});
     m.autoRemove = d->boolean({"autoRemove"});
     m.created = d->num({"created"});
     m.logMaxSize = d->num({"logMaxSize"}, m.logMaxSize);
@@ -166,6 +167,7 @@ lc::Result<void> Store::writeMeta(const Meta& m) const {
                                                           .str("bundle", m.bundle)
                                                           .strs("args", m.args)
                                                           .boolean("tty", m.tty)
+                                                          .boolean("interactive", m.interactive)
                                                           .boolean("autoRemove", m.autoRemove)
                                                           .num("created", m.created)
                                                           .num("logMaxSize", m.logMaxSize)

@@ -33,6 +33,7 @@ struct Meta {
     std::string id, name, bundle;      // bundle: dir of config.json (generated specs live in <id>/)
     std::vector<std::string> args;     // the process's argv
     bool tty = false, autoRemove = false;
+    bool interactive = false;          // stdin is a pipe kept open (run -i without -t)
     int64_t created = 0;               // ns since the epoch
     int64_t logMaxSize = 10 << 20, logMaxFiles = 3;
 };

@@ -111,6 +111,7 @@ private:
 
     lc::UniqueFd listener_, sigfd_, timer_, oomTimer_, console_;
     uint64_t oomKills_ = 0;
+    lc::UniqueFd stdin_;
     std::map<int, lc::UniqueFd> outputs_;  // fd -> owner, with its stream in streams_
     std::map<int, std::string> streams_;
     std::map<int, lc::UniqueFd> clients_;  // connections that did not send a request yet
@@ -129,7 +130,7 @@ lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener
     int nullFd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     if (nullFd < 0) return lc::errnoError("open /dev/null");
     lc::UniqueFd devNull(nullFd);
-    lc::UniqueFd outR, outW, errR, errW;
+    lc::UniqueFd inR, inW, outR, outW, errR, errW;
     bool tty = spec.process && spec.process->terminal;
     if (!tty) {
         int p[2];
@@ -137,6 +138,10 @@ lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener
         outR.reset(p[0]), outW.reset(p[1]);
         if (::pipe2(p, O_CLOEXEC) < 0) return lc::errnoError("pipe");
         errR.reset(p[0]), errW.reset(p[1]);
+        if (meta_.interactive) {
+            if (::pipe2(p, O_CLOEXEC) < 0) return lc::errnoError("pipe");
+            inR.reset(p[0]), inW.reset(p[1]);
+        }
     }
     lc::CreateOptions co{.id = meta_.id, .bundle = meta_.bundle};
     co.keepConsole = tty;
@@ -145,7 +150,7 @@ lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener
             shim::StdioSwap swap(devNull.get(), devNull.get(), devNull.get());
             return rt_->create(co, spec);
         }
-        shim::StdioSwap swap(devNull.get(), outW.get(), errW.get());
+        shim::StdioSwap swap(inR ? inR.get() : devNull.get(), outW.get(), errW.get());
         return rt_->create(co, spec);
     }();
     if (!c) return std::unexpected(c.error());
@@ -159,6 +164,7 @@ lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener
             if (c) (void)c->destroy(true);
         }
     } undo{&*c_};
+    inR.reset();
     outW.reset();
     errW.reset();
     if (tty) {
@@ -210,10 +216,14 @@ lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener
     if (attached) {
         // The foreground `run`: a waiter from the start (gets the console first for a terminal).
         if (console_) sendFd(attached.get(), console_.get());
+        // -i: the client feeds stdin; its EOF (or its death) is the container's EOF
+        if (inW) sendFd(attached.get(), inW.get());
+        inW.reset();
         int fd = attached.get();
         waiters_[fd] = std::move(attached);
         LC_TRY(loop_.watch(fd, EPOLLIN, [this, fd](uint32_t) { onClient(fd); }));
     }
+    stdin_ = std::move(inW);  // -d -i: stdin stays open, as long as the container runs
     undo.c = nullptr;
     return {};
 }
