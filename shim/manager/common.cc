@@ -76,8 +76,7 @@ int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
     sigset_t set;
     sigemptyset(&set);
     for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH}) sigaddset(&set, s);
-    sigset_t old;
-    ::sigprocmask(SIG_BLOCK, &set, &old);
+    ::sigprocmask(SIG_BLOCK, &set, nullptr);
     lc::UniqueFd sigfd(::signalfd(-1, &set, SFD_CLOEXEC));
     lc::UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
     if (watch) ::inotify_add_watch(watch.get(), store.dir(meta.id).c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO);
@@ -123,7 +122,8 @@ int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
         }
     }
     reader.readNew(print);
-    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+    // The signals stay blocked: one that came after the exit must not kill us before we
+    // return the container's code (the caller exits next).
     if (!code) {
         if (auto e = store.readExit(meta.id)) return e->code;
         return errorOut("the supervisor of " + shortId(meta.id) + " went away", 125);
