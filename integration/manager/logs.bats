@@ -34,6 +34,24 @@ PY
 	assert_match "$output" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z line5$'
 }
 
+@test "logs --since/--until pick entries by time; -n is --tail" {
+	run mgr_run --name mgr-when "$ROOTFS" sh -c 'echo early; sleep 1.2; echo late'
+	assert_status 0
+	local t_early t_late
+	t_early=$(mgr logs -t mgr-when | awk '/early/ {print $1}')
+	t_late=$(mgr logs -t mgr-when | awk '/late/ {print $1}')
+	run mgr logs --since "$t_late" mgr-when
+	assert_output late
+	run mgr logs --until "$t_early" mgr-when
+	assert_output early
+	run mgr logs --since 1h mgr-when
+	assert_output "$(printf 'early\nlate')"
+	run mgr logs --since "$(($(date +%s) + 60))" mgr-when
+	assert_output ""
+	run mgr logs -n 1 mgr-when
+	assert_output late
+}
+
 @test "logs -f: follows new output and returns when the container exits" {
 	mgr_bg --name mgr-f "$ROOTFS" sh -c 'for i in 1 2 3 4 5 6; do echo tick$i; sleep 0.2; done; exit 0'
 	SECONDS=0

@@ -36,6 +36,9 @@ void printEntry(const LogEntry& e, bool timestamps);
 // stderr), feeds a terminal's input and window size, forwards signals; returns the exit code.
 // `conn` is the connection from launchSupervisor(attach).
 int attach(const Store& store, const Meta& meta, lc::UniqueFd conn);
+// A time flag (--since, --until): unix seconds (fractions allowed), RFC 3339 UTC
+// (2026-01-02T03:04:05Z) or a duration before now (10s, 5m, 2h); ns since the epoch.
+lc::Result<int64_t> parseTimeArg(const std::string& s);
 // Signal by name (TERM, SIGTERM) or number; 0 when unknown.
 int signalNumber(const std::string& s);
 // Waits (bounded) for the supervisor of a container to be gone.

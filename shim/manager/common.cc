@@ -11,6 +11,7 @@
 #include <cstring>
 #include <thread>
 
+#include "args.h"
 #include "client.h"
 #include "commands.h"
 #include "libcontainer/runtime.h"
@@ -36,6 +37,35 @@ void printEntry(const LogEntry& e, bool timestamps) {
     if (timestamps) std::fprintf(out, "%s ", e.time.c_str());
     std::fwrite(e.log.data(), 1, e.log.size(), out);
     std::fflush(out);
+}
+
+// Unix seconds (fractions allowed), RFC 3339 UTC (2026-01-02T03:04:05Z), or a duration
+// before now (10s, 5m, 2h).
+lc::Result<int64_t> parseTimeArg(const std::string& s) {
+    if (s.empty()) return lc::fail(EINVAL, "empty time");
+    char unit = s.back();
+    if ((unit == 's' || unit == 'm' || unit == 'h') && s.find('T') == std::string::npos) {
+        auto n = parseInt(s.substr(0, s.size() - 1), "duration");
+        if (!n) return std::unexpected(n.error());
+        int64_t mul = unit == 's' ? 1 : unit == 'm' ? 60 : 3600;
+        return nowNs() - *n * mul * 1000000000;
+    }
+    if (s.find('T') != std::string::npos) {
+        tm t{};
+        const char* end = ::strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &t);
+        if (!end) return lc::fail(EINVAL, "invalid time: " + s);
+        int64_t ns = static_cast<int64_t>(::timegm(&t)) * 1000000000;
+        if (*end == '.') {  // fraction, up to nanoseconds
+            int64_t scale = 100000000;
+            for (++end; *end >= '0' && *end <= '9'; ++end, scale /= 10) ns += (*end - '0') * scale;
+        }
+        if (*end != 'Z' && *end != '\0') return lc::fail(EINVAL, "invalid time (UTC only): " + s);
+        return ns;
+    }
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (*end) return lc::fail(EINVAL, "invalid time: " + s);
+    return static_cast<int64_t>(v * 1e9);
 }
 
 int signalNumber(const std::string& s) {

@@ -19,29 +19,6 @@
 namespace mgr {
 namespace {
 
-// Unix seconds (fractions allowed), RFC 3339 UTC (2026-01-02T03:04:05Z), or a duration
-// before now (10s, 5m, 2h).
-lc::Result<int64_t> parseTime(const std::string& s) {
-    if (s.empty()) return lc::fail(EINVAL, "empty time");
-    char unit = s.back();
-    if ((unit == 's' || unit == 'm' || unit == 'h') && s.find('T') == std::string::npos) {
-        auto n = parseInt(s.substr(0, s.size() - 1), "duration");
-        if (!n) return std::unexpected(n.error());
-        int64_t mul = unit == 's' ? 1 : unit == 'm' ? 60 : 3600;
-        return nowNs() - *n * mul * 1000000000;
-    }
-    if (s.find('T') != std::string::npos) {
-        tm t{};
-        const char* end = ::strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &t);
-        if (!end) return lc::fail(EINVAL, "invalid time: " + s);
-        return static_cast<int64_t>(::timegm(&t)) * 1000000000;
-    }
-    char* end = nullptr;
-    double v = std::strtod(s.c_str(), &end);
-    if (*end) return lc::fail(EINVAL, "invalid time: " + s);
-    return static_cast<int64_t>(v * 1e9);
-}
-
 std::string textLine(const json::Doc& d) {
     std::string out = d.str({"time"}) + " " + d.str({"type"}) + " " + d.str({"action"}) + " " + d.str({"id"});
     std::string attrs;  // key=value, sorted by key as docker prints them
@@ -67,12 +44,12 @@ int cmdEvents(const Store& store, const Argv& argv) {
     }
     std::optional<int64_t> since, until;
     if (a->has("since")) {
-        auto t = parseTime(a->value("since"));
+        auto t = parseTimeArg(a->value("since"));
         if (!t) return errorOut(t.error().message());
         since = *t;
     }
     if (a->has("until")) {
-        auto t = parseTime(a->value("until"));
+        auto t = parseTimeArg(a->value("until"));
         if (!t) return errorOut(t.error().message());
         until = *t;
     }
