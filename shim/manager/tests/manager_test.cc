@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <fstream>
 
 #include "../args.h"
+#include "../commands.h"
 #include "../json.h"
 #include "../logfile.h"
 #include "../store.h"
@@ -161,4 +163,34 @@ TEST_CASE("times as ps and the log print them", "[manager]") {
     CHECK(humanDuration(3600) == "About an hour");
     CHECK(humanDuration(5 * 3600) == "5 hours");
     CHECK(humanDuration(72 * 3600) == "3 days");
+}
+
+TEST_CASE("time flags: unix seconds, RFC 3339 with fraction, durations ago", "[manager]") {
+    CHECK(parseTimeArg("1700000000").value() == 1700000000000000000);
+    CHECK(parseTimeArg("1700000000.5").value() == 1700000000500000000);
+    CHECK(parseTimeArg("2023-11-14T22:13:20Z").value() == 1700000000000000000);
+    CHECK(parseTimeArg("2023-11-14T22:13:20.123456789Z").value() == 1700000000123456789);
+    CHECK(parseTimeArg("2023-11-14T22:13:20.5Z").value() == 1700000000500000000);
+    int64_t before = nowNs();
+    int64_t t = parseTimeArg("10s").value();
+    int64_t after = nowNs();
+    CHECK(before - t <= 10000000000);
+    CHECK(after - t >= 10000000000);
+    before = nowNs();
+    t = parseTimeArg("2h").value();
+    CHECK(before - t <= 7200000000000);
+    CHECK(nowNs() - t >= 7200000000000);
+    CHECK_FALSE(parseTimeArg(""));
+    CHECK_FALSE(parseTimeArg("soon"));
+    CHECK_FALSE(parseTimeArg("2023-11-14T22:13:20+02:00"));
+}
+
+TEST_CASE("signals by name or number", "[manager]") {
+    CHECK(signalNumber("TERM") == SIGTERM);
+    CHECK(signalNumber("SIGKILL") == SIGKILL);
+    CHECK(signalNumber("USR1") == SIGUSR1);
+    CHECK(signalNumber("9") == 9);
+    CHECK(signalNumber("NOPE") == 0);
+    CHECK(signalNumber("0") == 0);
+    CHECK(signalNumber("") == 0);
 }
