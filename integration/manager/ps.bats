@@ -33,3 +33,26 @@ load helpers
 	assert_status 0
 	assert_match "$output" '^CONTAINER ID +COMMAND +CREATED +STATUS +NAMES$'
 }
+
+@test "ps: containers started concurrently by separate manager processes are all listed; a name is taken once" {
+	local i pids=()
+	for i in 1 2 3 4 5; do
+		"$MANAGER" --root "$MROOT" run -d --cgroup-parent "$CGPARENT" --name "mgr-par$i" "$ROOTFS" sleep 100 \
+			>"$TESTDIR/par$i" 2>&1 </dev/null 3>&- &
+		pids+=($!)
+	done
+	# and five racing for one name
+	for i in 1 2 3 4 5; do
+		"$MANAGER" --root "$MROOT" run -d --cgroup-parent "$CGPARENT" --name mgr-same "$ROOTFS" sleep 100 \
+			>"$TESTDIR/same$i" 2>&1 </dev/null 3>&- &
+		pids+=($!)
+	done
+	local failed=0
+	for i in "${pids[@]}"; do wait "$i" || failed=$((failed + 1)); done
+	assert_eq "$failed" 4 "runs that failed (the name race)"
+	assert_eq "$(grep -l 'already in use' "$TESTDIR"/same* | wc -l)" 4 "name conflicts"
+	run mgr ps
+	assert_eq "$(($(grep -c . <<<"$output") - 1))" 6 "running containers"
+	for i in 1 2 3 4 5; do assert_contains "$output" "mgr-par$i"; done
+	assert_contains "$output" "mgr-same"
+}
