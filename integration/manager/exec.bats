@@ -15,6 +15,11 @@ load helpers
 	# exec output is not the container's log
 	run mgr logs mgr-x
 	assert_output ""
+	# events: exec_start and exec_die with the exit code
+	run mgr events --since 1m --until "$(($(date +%s) + 1))" --filter event=exec_start --filter event=exec_die
+	assert_match "$(sed -n 1p <<<"$output")" " container exec_start $CID \\(execCommand=sh, name=mgr-x\\)$"
+	assert_match "$(sed -n 2p <<<"$output")" " container exec_die $CID \\(exitCode=6, name=mgr-x\\)$"
+	assert_eq "$(grep -c . <<<"$output")" 4 "exec events"
 }
 
 @test "exec -t: the process gets a terminal fed by our stdin" {

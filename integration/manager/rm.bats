@@ -35,6 +35,8 @@ cgroup_dirs() {
 	run mgr inspect mgr-rf
 	assert_status 1
 	assert_contains "$output" "no such container"
+	run mgr events --since 1m --until "$(($(date +%s) + 1))" --filter container="$CID"
+	assert_eq "$(awk '{print $3}' <<<"$output" | tr '\n' ' ')" "create start kill die destroy " "events"
 }
 
 @test "rm: an exited container goes without -f; its log goes with it; an unknown one is an error" {

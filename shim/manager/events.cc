@@ -22,7 +22,7 @@ namespace {
 std::string textLine(const json::Doc& d) {
     std::string out = d.str({"time"}) + " " + d.str({"type"}) + " " + d.str({"action"}) + " " + d.str({"id"});
     std::string attrs;  // key=value, sorted by key as docker prints them
-    for (const char* k : {"exitCode", "name", "signal"}) {
+    for (const char* k : {"execCommand", "exitCode", "name", "signal"}) {
         if (auto v = d.scalar(std::string("attributes.") + k)) attrs += (attrs.empty() ? "" : ", ") + std::string(k) + "=" + *v;
     }
     if (!attrs.empty()) out += " (" + attrs + ")";

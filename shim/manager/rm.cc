@@ -34,6 +34,7 @@ int cmdRm(const Store& store, const Argv& argv) {
         if (live) {
             if (c) {
                 if (s.state == "paused") (void)c->resume();
+                store.event("kill", *m, {{"signal", std::to_string(SIGKILL)}});
                 (void)c->kill(SIGKILL, true);
             }
             (void)waitExit(store, m->id, 10000);
