@@ -54,7 +54,7 @@ PY
 	mgr_bg -m 16m --name mgr-oom2 "$ROOTFS" sh -c 'sh -c "x=a; while :; do x=\$x\$x; done"; echo child-status=$?; sleep 100'
 	wait_for '[[ $(mgr logs mgr-oom2 2>/dev/null) == child-status=137 ]]' 100
 	# the supervisor polls the OOM count every second
-	wait_for '[[ -n $(mgr events --since '"$t0"' --until "$(($(date +%s) + 1))" --filter event=oom) ]]' 30
+	wait_for '[[ -n $(mgr events --since '"$t0"' --until "$(($(date +%s) + 1))" --filter event=oom) ]]' 60
 	assert_eq "$(state_of mgr-oom2)" running
 	run mgr stop -t 0 mgr-oom2
 	assert_status 0
