@@ -13,7 +13,8 @@ int cmdRm(const Store& store, const Argv& argv) {
     auto a = Args::parse(argv, {{'f', "force", false}, {'h', "help", false}});
     if (!a) return errorOut(a.error().message());
     if (a->has("help") || a->positional.empty()) {
-        std::puts("Usage: runccpp-manager rm [-f|--force] CONTAINER...");
+        std::puts("Usage: runccpp-manager rm [-f|--force] CONTAINER...\n\n"
+                  "Removes stopped containers (state, log, cgroups); -f kills running ones first.");
         return a->has("help") ? 0 : 1;
     }
     int rc = 0;
