@@ -69,3 +69,21 @@ ppid_of() {
 	assert_status 0
 	wait_for '! pid_alive '"$init"
 }
+
+@test "outlive: without its supervisor a container that ends is 'dead' (no exit code) and rm takes it" {
+	mgr_bg --name mgr-dead "$ROOTFS" sleep 100
+	local init sup
+	init=$(mgr inspect --format '{{.State.Pid}}' mgr-dead)
+	sup=$(mgr inspect --format '{{.State.SupervisorPid}}' mgr-dead)
+	kill -9 "$sup"
+	wait_for '! pid_alive '"$sup"
+	kill -9 "$init"
+	wait_for '[[ $(state_of mgr-dead) == dead ]]'
+	run mgr ps -a
+	assert_match "$(sed -n 2p <<<"$output")" ' Dead +mgr-dead$' "ps row"
+	run mgr ps -q
+	assert_output ""
+	run mgr rm mgr-dead
+	assert_status 0
+	[[ ! -e $MROOT/$CID ]] || fail "state dir left"
+}
