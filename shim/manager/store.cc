@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cerrno>
 #include <chrono>
 #include <ctime>
@@ -82,7 +83,7 @@ uint64_t procStartTime(pid_t pid) {
     std::vector<std::string> f;
     while (in >> field) f.push_back(field);
     if (f.size() < 20 || f[0] == "Z" || f[0] == "X") return 0;
-    return std::stoull(f[19]);
+    return std::strtoull(f[19].c_str(), nullptr, 10);  // no exceptions on odd input
 }
 
 lc::Result<void> Store::init() const {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <sstream>
 
@@ -32,7 +33,7 @@ std::optional<ProcInfo> procInfo(pid_t pid) {
     p.pid = std::to_string(pid);
     p.ppid = f[1];
     long hz = ::sysconf(_SC_CLK_TCK);
-    uint64_t cpu = (std::stoull(f[11]) + std::stoull(f[12])) / static_cast<uint64_t>(hz);
+    uint64_t cpu = (std::strtoull(f[11].c_str(), nullptr, 10) + std::strtoull(f[12].c_str(), nullptr, 10)) / static_cast<uint64_t>(hz);
     char buf[32];
     std::snprintf(buf, sizeof buf, "%02llu:%02llu:%02llu", static_cast<unsigned long long>(cpu / 3600),
                   static_cast<unsigned long long>(cpu / 60 % 60), static_cast<unsigned long long>(cpu % 60));
@@ -40,7 +41,7 @@ std::optional<ProcInfo> procInfo(pid_t pid) {
     // start time: boot time + starttime ticks
     double uptime = 0;
     std::istringstream(readFile("/proc/uptime")) >> uptime;
-    time_t start = ::time(nullptr) - static_cast<time_t>(uptime) + static_cast<time_t>(std::stoull(f[19]) / static_cast<uint64_t>(hz));
+    time_t start = ::time(nullptr) - static_cast<time_t>(uptime) + static_cast<time_t>(std::strtoull(f[19].c_str(), nullptr, 10) / static_cast<uint64_t>(hz));
     tm t{};
     ::localtime_r(&start, &t);
     std::strftime(buf, sizeof buf, "%H:%M", &t);
