@@ -21,6 +21,13 @@ for e in entries:
 PY
 }
 
+@test "logs: bytes that are not UTF-8 become U+FFFD instead of losing the line" {
+	run mgr_run --name mgr-bin "$ROOTFS" sh -c 'printf "\377 bin\nh\303\251llo\n"'
+	assert_status 0
+	run mgr logs mgr-bin
+	assert_output "$(printf '\357\277\275 bin\nh\303\251llo')"
+}
+
 @test "logs --tail N and -t (timestamps)" {
 	run mgr_run --name mgr-t "$ROOTFS" sh -c 'for i in 1 2 3 4 5; do echo line$i; done'
 	assert_status 0

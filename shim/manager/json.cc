@@ -8,11 +8,40 @@
 
 namespace mgr::json {
 
+namespace {
+// Length of the valid UTF-8 sequence at s[i], 0 when the bytes there are not one.
+size_t utf8Len(std::string_view s, size_t i) {
+    auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    unsigned char c = b(0);
+    size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (size_t k = 1; k < n; ++k)
+        if (b(k) < 0x80 || b(k) > 0xBF) return 0;
+    if ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) > 0x9F) ||  // overlong, surrogate
+        (c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) > 0x8F))    // overlong, > U+10FFFF
+        return 0;
+    return n;
+}
+}  // namespace
+
 std::string quote(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 2);
     out += '"';
-    for (unsigned char ch : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        unsigned char ch = static_cast<unsigned char>(s[i]);
+        if (ch >= 0x80) {
+            // valid UTF-8 as is; any other byte becomes U+FFFD, as docker's log driver does,
+            // so that the document stays valid JSON
+            size_t n = utf8Len(s, i);
+            if (n == 0) {
+                out += "\\ufffd";
+                continue;
+            }
+            out.append(s.substr(i, n));
+            i += n - 1;
+            continue;
+        }
         switch (ch) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;

@@ -72,6 +72,15 @@ TEST_CASE("sizes and integers", "[manager]") {
 
 TEST_CASE("json: writer escapes, reader finds values by path", "[manager]") {
     CHECK(json::quote("a\"b\\c\n\t\x01") == "\"a\\\"b\\\\c\\n\\t\\u0001\"");
+    // UTF-8 passes, invalid bytes become U+FFFD (and the result parses)
+    CHECK(json::quote("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == "\"h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+    CHECK(json::quote("\xff\xfe x") == "\"\\ufffd\\ufffd x\"");
+    CHECK(json::quote("\xc3") == "\"\\ufffd\"");                  // truncated sequence
+    CHECK(json::quote("\xc0\xaf") == "\"\\ufffd\\ufffd\"");     // overlong
+    CHECK(json::quote("\xed\xa0\x80") == "\"\\ufffd\\ufffd\\ufffd\"");  // surrogate
+    auto bin = json::Doc::parse(json::Obj().str("log", "\xff ok\n").done());
+    REQUIRE(bin);
+    CHECK(bin->str({"log"}) == "\xef\xbf\xbd ok\n");
     std::string doc = json::Obj().str("s", "x y").num("n", -5).boolean("b", true)
         .raw("o", json::Obj().num("k", 7).done()).strs("l", {"p", "q"}).done();
     CHECK(doc == R"({"s":"x y","n":-5,"b":true,"o":{"k":7},"l":["p","q"]})");
