@@ -31,6 +31,20 @@ load helpers
 	[[ $(mgr inspect --format '{{.Config.Tty}}' "$id") == false ]]
 }
 
+@test "run: a generated spec's rootfs is writable unless --read-only; -m sets the memory limit" {
+	run mgr_run "$ROOTFS" sh -c 'echo x >/written && cat /written'
+	assert_status 0
+	assert_output x
+	[[ -f $ROOTFS/written ]] || fail "the write did not reach the rootfs"
+	run mgr_run --read-only "$ROOTFS" sh -c 'echo y >/blocked'
+	assert_status 1
+	assert_contains "$output" "Read-only file system"
+	mgr_bg -m 32m --name mgr-mem "$ROOTFS" sleep 100
+	local limit=$CGROUP_ROOT/memory/mgr-it/$TEST_ID/$CID/memory.limit_in_bytes  # v1
+	[[ -f $limit ]] || limit=$CGROUP_ROOT/mgr-it/$TEST_ID/$CID/memory.max       # v2
+	assert_eq "$(cat "$limit")" $((32 << 20)) "memory limit"
+}
+
 @test "run -d: prints the id and returns while the container runs; --name is unique" {
 	mgr_bg --name mgr-web "$ROOTFS" sleep 100
 	assert_eq "$(state_of mgr-web)" running
