@@ -26,6 +26,9 @@ int cmdKill(const Store& store, const Argv& argv);
 int cmdRm(const Store& store, const Argv& argv);
 int cmdInspect(const Store& store, const Argv& argv);
 int cmdEvents(const Store& store, const Argv& argv);
+int cmdWait(const Store& store, const Argv& argv);
+int cmdPause(const Store& store, const Argv& argv);
+int cmdUnpause(const Store& store, const Argv& argv);
 
 // Shared by the commands (common.cc).
 int errorOut(const std::string& msg, int code = 1);  // "Error: msg" on stderr

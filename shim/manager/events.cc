@@ -1,5 +1,5 @@
 // events: lifecycle events (create, start, exec_start, exec_die, kill, die, oom, stop,
-// destroy) from <root>/events.log: new ones as they come, older ones with --since.
+// pause, unpause, destroy) from <root>/events.log: new ones as they come, older ones with --since.
 #include <poll.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>

@@ -24,7 +24,11 @@ int cmdKill(const Store& store, const Argv& argv) {
             continue;
         }
         Status s = store.status(*m);
-        if (s.state != "running" && s.state != "paused") {
+        if (s.state == "paused") {  // its signals would wait for the thaw (docker refuses too)
+            rc = errorOut("cannot kill container " + ref + ": container is paused: unpause it first");
+            continue;
+        }
+        if (s.state != "running") {
             rc = errorOut("cannot kill container " + ref + ": container is not running");
             continue;
         }

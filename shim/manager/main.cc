@@ -28,6 +28,9 @@ const char* kUsage =
     "  rm        remove containers\n"
     "  inspect   low-level information on containers (JSON)\n"
     "  events    stream container lifecycle events\n"
+    "  wait      wait for containers to exit, print their exit codes\n"
+    "  pause     freeze the processes of containers\n"
+    "  unpause   thaw them\n"
     "\n"
     "  --root DIR   state root (default $RUNCCPP_MANAGER_ROOT or /run/runccpp-manager)\n"
     "\n"
@@ -61,6 +64,7 @@ int main(int argc, char** argv) {
         {"run", mgr::cmdRun},   {"ps", mgr::cmdPs},     {"logs", mgr::cmdLogs}, {"stats", mgr::cmdStats},
         {"top", mgr::cmdTop},   {"exec", mgr::cmdExec}, {"stop", mgr::cmdStop}, {"kill", mgr::cmdKill},
         {"rm", mgr::cmdRm},     {"inspect", mgr::cmdInspect}, {"events", mgr::cmdEvents},
+        {"wait", mgr::cmdWait}, {"pause", mgr::cmdPause}, {"unpause", mgr::cmdUnpause},
     };
     auto it = kCommands.find(cmd);
     if (it == kCommands.end()) {
