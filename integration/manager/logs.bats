@@ -21,11 +21,11 @@ for e in entries:
 PY
 }
 
-@test "logs: bytes that are not UTF-8 become U+FFFD instead of losing the line" {
-	run mgr_run --name mgr-bin "$ROOTFS" sh -c 'printf "\377 bin\nh\303\251llo\n"'
+@test "logs: NUL and bytes that are not UTF-8 become U+FFFD instead of losing the line" {
+	run mgr_run --name mgr-bin "$ROOTFS" sh -c 'printf "\377 bin\nh\303\251llo\nnul\0here\n"'
 	assert_status 0
 	run mgr logs mgr-bin
-	assert_output "$(printf '\357\277\275 bin\nh\303\251llo')"
+	assert_output "$(printf '\357\277\275 bin\nh\303\251llo\nnul\357\277\275here')"
 }
 
 @test "logs --tail N and -t (timestamps)" {

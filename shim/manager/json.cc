@@ -43,6 +43,7 @@ std::string quote(std::string_view s) {
             continue;
         }
         switch (ch) {
+        case 0: out += "\\ufffd"; break;  // yajl's tree reader would cut the string there
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
         case '\n': out += "\\n"; break;

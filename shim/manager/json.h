@@ -16,8 +16,8 @@ struct yajl_val_s;
 
 namespace mgr::json {
 
-// `s` as a JSON string literal, quotes included. Valid UTF-8 passes through; a byte that is
-// not part of a valid sequence becomes \ufffd (the replacement character).
+// `s` as a JSON string literal, quotes included. Valid UTF-8 passes through; NUL and a byte
+// that is not part of a valid sequence become \ufffd (the replacement character).
 std::string quote(std::string_view s);
 
 // Builds one JSON object: Obj().str("a", "x").num("b", 1).done() == {"a":"x","b":1}

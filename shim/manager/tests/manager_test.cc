@@ -76,6 +76,7 @@ TEST_CASE("json: writer escapes, reader finds values by path", "[manager]") {
     CHECK(json::quote("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == "\"h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
     CHECK(json::quote("\xff\xfe x") == "\"\\ufffd\\ufffd x\"");
     CHECK(json::quote("\xc3") == "\"\\ufffd\"");                  // truncated sequence
+    CHECK(json::quote(std::string_view("a\0b", 3)) == "\"a\\ufffdb\"");  // NUL
     CHECK(json::quote("\xc0\xaf") == "\"\\ufffd\\ufffd\"");     // overlong
     CHECK(json::quote("\xed\xa0\x80") == "\"\\ufffd\\ufffd\\ufffd\"");  // surrogate
     auto bin = json::Doc::parse(json::Obj().str("log", "\xff ok\n").done());
