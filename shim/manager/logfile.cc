@@ -153,6 +153,12 @@ void LogReader::readNew(const std::function<void(const LogEntry&)>& fn) {
             ino_ = st.st_ino;
             rest_.clear();
         }
+        // Truncated in place (--log-max-files 1)? Start again from its beginning.
+        struct stat cur{};
+        if (::fstat(cur_.get(), &cur) == 0 && cur.st_size < ::lseek(cur_.get(), 0, SEEK_CUR)) {
+            ::lseek(cur_.get(), 0, SEEK_SET);
+            rest_.clear();
+        }
         // Was the file renamed away since we opened it? Read the old one to its end first.
         struct stat st{};
         bool rotated = ::stat(path_.c_str(), &st) == 0 && st.st_ino != ino_;

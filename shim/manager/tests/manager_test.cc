@@ -163,6 +163,26 @@ TEST_CASE("log writer: rotation keeps maxFiles files under maxSize; the reader r
     for (int i = 0; i < 100; ++i) CHECK(followed[static_cast<size_t>(i)] == "line " + std::to_string(i) + "\n");
 }
 
+TEST_CASE("log writer with one file truncates it; a follower starts over", "[manager]") {
+    TempDir t;
+    std::string path = t.path + "/container.log";
+    LogWriter w(path, 300, 1);
+    REQUIRE(w.open());
+    LogReader follower(path);
+    std::vector<std::string> followed;
+    for (int i = 0; i < 20; ++i) {
+        w.write("stdout", "line " + std::to_string(i) + "\n");
+        follower.readNew([&](const LogEntry& e) { followed.push_back(e.log); });
+    }
+    CHECK_FALSE(std::filesystem::exists(path + ".1"));
+    CHECK(std::filesystem::file_size(path) <= 300);
+    REQUIRE(followed.size() == 20);
+    CHECK(followed.back() == "line 19\n");
+    auto es = LogReader(path).readAll();
+    REQUIRE(!es.empty());
+    CHECK(es.back().log == "line 19\n");
+}
+
 TEST_CASE("times as ps and the log print them", "[manager]") {
     CHECK(rfc3339(0) == "1970-01-01T00:00:00.000000000Z");
     CHECK(humanDuration(0) == "Less than a second");
