@@ -64,3 +64,34 @@ PY
 	run mgr events --since "$t0" --until "$(($(date +%s) + 1))" --filter container=mgr-oom2
 	assert_eq "$(awk '{print $3}' <<<"$output" | tr '\n' ' ')" "create start oom kill kill die stop " "actions"
 }
+
+@test "events: the log rotates at its size limit; a follower misses nothing across rotations" {
+	export RUNCCPP_MANAGER_EVENTS_MAX_SIZE=2500
+	local t0 i
+	t0=$(date +%s.%N)
+	"$MANAGER" --root "$MROOT" events --since "$t0" --format json >"$TESTDIR/ev" 2>&1 3>&- &
+	local ev=$!
+	track_bg "$ev"
+	for i in 1 2 3 4 5 6 7 8; do
+		mgr_run --name "mgr-rot$i" "$ROOTFS" true
+		mgr rm "mgr-rot$i" >/dev/null
+	done
+	wait_for '[[ $(grep -c . "$TESTDIR/ev") -ge 32 ]]' 50 || true
+	kill "$ev"
+	wait "$ev" || true
+	[[ -f $MROOT/events.log.1 ]] || fail "not rotated"
+	(($(stat -c %s "$MROOT/events.log") < 2500 + 400)) || fail "events.log is $(stat -c %s "$MROOT/events.log") bytes"
+	"$PYTHON" - "$TESTDIR/ev" <<'PY'
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+got = [(e["name"], e["action"]) for e in evs]
+want = [("mgr-rot%d" % i, a) for i in range(1, 9) for a in ("create", "start", "die", "destroy")]
+assert got == want, got
+PY
+	# --since reads the rotated file and the current one: the newest events, in order, up to the last
+	run mgr events --since "$t0" --until "$(($(date +%s) + 1))"
+	local n
+	n=$(grep -c . <<<"$output")
+	((n >= 10 && n < 32)) || fail "$n events kept"
+	assert_match "$(tail -1 <<<"$output")" " container destroy [0-9a-f]{64} \(name=mgr-rot8\)$" "last event"
+}

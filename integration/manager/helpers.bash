@@ -89,7 +89,7 @@ teardown_manager() {
 		# nothing but the runc root and the event log may stay
 		while read -r d; do
 			problems+=("left in root: $d")
-		done < <(find "$MROOT" -mindepth 1 -maxdepth 1 ! -name runc ! -name events.log ! -name .lock)
+		done < <(find "$MROOT" -mindepth 1 -maxdepth 1 ! -name runc ! -name events.log ! -name events.log.1 ! -name .lock)
 		while read -r d; do
 			problems+=("libcontainer state left: $d")
 		done < <(find "$MROOT/runc" -mindepth 1 -maxdepth 1 2>/dev/null)

@@ -62,12 +62,24 @@ int cmdEvents(const Store& store, const Argv& argv) {
         else return errorOut("invalid filter: " + f + " (container=X or event=X)");
     }
     if (auto s = store.init(); !s) return errorOut(s.error().message());
-    int fd = ::open(store.eventsPath().c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return errorOut("open " + store.eventsPath() + ": " + std::strerror(errno));
-    lc::UniqueFd f(fd);
-    if (!since) ::lseek(fd, 0, SEEK_END);
+    const std::string path = store.eventsPath();
+    lc::UniqueFd f;
+    ino_t ino = 0;
     lc::UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-    if (watch) ::inotify_add_watch(watch.get(), store.eventsPath().c_str(), IN_MODIFY);
+    auto openCurrent = [&]() -> bool {
+        int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) return false;
+        f.reset(fd);
+        struct stat st{};
+        ::fstat(fd, &st);
+        ino = st.st_ino;
+        if (watch) ::inotify_add_watch(watch.get(), path.c_str(), IN_MODIFY);
+        return true;
+    };
+    if (!openCurrent()) return errorOut("open " + path + ": " + std::strerror(errno));
+    if (!since) ::lseek(f.get(), 0, SEEK_END);
+    // a rotation (a rename in the root) wakes us at once too
+    if (watch) ::inotify_add_watch(watch.get(), store.root().c_str(), IN_MOVED_TO);
     std::string rest;
     auto wanted = [&](const json::Doc& d) {
         bool c = containers.empty(), e = actions.empty();
@@ -77,10 +89,28 @@ int cmdEvents(const Store& store, const Argv& argv) {
         for (const auto& w : actions) e = e || w == action;
         return c && e;
     };
+    // --since: the rotated file first (the one before events.log)
+    lc::UniqueFd older;
+    if (since) older.reset(::open((path + ".1").c_str(), O_RDONLY | O_CLOEXEC));
     for (;;) {
         char buf[65536];
         ssize_t n;
-        while ((n = ::read(fd, buf, sizeof buf)) > 0) rest.append(buf, static_cast<size_t>(n));
+        if (older) {
+            while ((n = ::read(older.get(), buf, sizeof buf)) > 0) rest.append(buf, static_cast<size_t>(n));
+            older.reset();
+        }
+        while ((n = ::read(f.get(), buf, sizeof buf)) > 0) rest.append(buf, static_cast<size_t>(n));
+        // Rotated (renamed to events.log.1)? What the old file got last, then the new one.
+        struct stat now{};
+        if (::stat(path.c_str(), &now) == 0 && now.st_ino != ino) {
+            while ((n = ::read(f.get(), buf, sizeof buf)) > 0) rest.append(buf, static_cast<size_t>(n));
+            // Rotated twice since we looked: the file in between is events.log.1 now.
+            struct stat prev{};
+            if (::stat((path + ".1").c_str(), &prev) == 0 && prev.st_ino != ino)
+                older.reset(::open((path + ".1").c_str(), O_RDONLY | O_CLOEXEC));
+            if (!openCurrent()) return errorOut("open " + path + ": " + std::strerror(errno));
+            continue;
+        }
         size_t start = 0, nl;
         while ((nl = rest.find('\n', start)) != std::string::npos) {
             std::string line = rest.substr(start, nl - start);
@@ -98,7 +128,8 @@ int cmdEvents(const Store& store, const Argv& argv) {
         rest.erase(0, start);
         if (until && nowNs() > *until) return 0;
         struct stat st{};
-        if (::fstat(fd, &st) == 0 && st.st_nlink == 0) return 0;  // the root was removed
+        // the root was removed (not just the file between two rotations)
+        if (::fstat(f.get(), &st) == 0 && st.st_nlink == 0 && ::access(store.root().c_str(), F_OK) != 0) return 0;
         pollfd p{watch.get(), POLLIN, 0};
         if (::poll(&p, 1, 200) > 0) {
             char b[4096];

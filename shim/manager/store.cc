@@ -258,10 +258,23 @@ void Store::event(const std::string& action, const Meta& m, const std::map<std::
                            .done() + "\n";
     int fd = ::open(eventsPath().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return;
+    lc::UniqueFd f(fd);
     // one write with O_APPEND: lines of concurrent writers do not interleave
-    ssize_t n = ::write(fd, line.data(), line.size());
-    (void)n;
-    ::close(fd);
+    if (::write(fd, line.data(), line.size()) < 0) return;
+    struct stat st{};
+    if (::fstat(fd, &st) < 0 || st.st_size < eventsMaxSize()) return;
+    // Rotate: events.log becomes events.log.1 (the previous .1 goes). Under the root's lock,
+    // and only if no other writer rotated it meanwhile.
+    auto lk = lock();
+    struct stat now{};
+    if (!lk || ::stat(eventsPath().c_str(), &now) < 0 || now.st_ino != st.st_ino) return;
+    ::rename(eventsPath().c_str(), (eventsPath() + ".1").c_str());
+}
+
+int64_t Store::eventsMaxSize() {
+    const char* env = ::getenv("RUNCCPP_MANAGER_EVENTS_MAX_SIZE");
+    int64_t v = env ? std::strtoll(env, nullptr, 10) : 0;
+    return v > 0 ? v : 4 << 20;
 }
 
 }  // namespace mgr

@@ -6,7 +6,7 @@
 //   <id>/sock            the supervisor's unix socket (console fd, wait for exit)
 //   <id>/container.log   JSON-lines log, rotated to container.log.1 ...
 //   runc/                libcontainer's state root
-//   events.log           lifecycle events, one JSON object a line
+//   events.log           lifecycle events, one JSON object a line (rotated to events.log.1)
 // Nothing else holds state: any manager process sees every container.
 #pragma once
 
@@ -83,7 +83,10 @@ public:
     [[nodiscard]] Status status(const Meta& m) const;
 
     // Appends a lifecycle event: {"time","timeNano","type":"container","action","id","name","attributes"}.
+    // The log is rotated to events.log.1 at eventsMaxSize() (4 MiB, or
+    // $RUNCCPP_MANAGER_EVENTS_MAX_SIZE bytes).
     void event(const std::string& action, const Meta& m, const std::map<std::string, std::string>& attrs = {}) const;
+    static int64_t eventsMaxSize();
 
 private:
     std::string root_;
