@@ -1,0 +1,47 @@
+#!/usr/bin/env bats
+# stats: CPU %, memory, pids and block I/O from the container's cgroup.
+
+load helpers
+
+@test "stats --no-stream: a table row per running container" {
+	mgr_bg --name mgr-s1 "$ROOTFS" sleep 100
+	run mgr stats --no-stream
+	assert_status 0
+	assert_match "$(head -1 <<<"$output")" '^CONTAINER ID +NAME +CPU % +MEM USAGE / LIMIT +MEM % +PIDS +BLOCK I/O$' "header"
+	assert_match "$(sed -n 2p <<<"$output")" "^${CID:0:12} +mgr-s1 +[0-9.]+% +[0-9.]+[KMG]?i?B / [0-9.]+[KMG]iB +[0-9.]+% +1 +" "row"
+	assert_eq "$(grep -c . <<<"$output")" 2 "lines"
+}
+
+@test "stats --format json: a busy container shows CPU use, its pids and memory" {
+	mgr_bg --name mgr-busy "$ROOTFS" sh -c 'sleep 100 & sleep 100 & while :; do :; done'
+	wait_for '[[ $(mgr top mgr-busy | grep -c "sleep 100$") -eq 2 ]]'
+	run mgr stats --no-stream --format json mgr-busy
+	assert_status 0
+	json_get '[j["name"], j["pids"], j["cpuPercent"] > 5, j["memoryUsage"] > 0, j["memoryLimit"] > 0]' <<<"$output" >"$TESTDIR/s"
+	assert_eq "$(cat "$TESTDIR/s")" '["mgr-busy", 3, true, true, true]' "stats"
+}
+
+@test "stats: streams a sample a second until interrupted; a stopped container is an error" {
+	mgr_bg --name mgr-s2 "$ROOTFS" sleep 100
+	run timeout 3.5 "$MANAGER" --root "$MROOT" stats --format json mgr-s2
+	assert_status 124
+	local n
+	n=$(grep -c '"name":"mgr-s2"' <<<"$output")
+	((n >= 2 && n <= 4)) || fail "$n samples in 3.5s (one a second)"
+	mgr kill mgr-s2 >/dev/null
+	wait_for '[[ $(state_of mgr-s2) == exited ]]'
+	run mgr stats --no-stream mgr-s2
+	assert_status 1
+	assert_contains "$output" "is not running"
+}
+
+@test "stats: block I/O counts what the container wrote to disk" {
+	mgr_bg --name mgr-io "$ROOTFS" sh -c 'dd if=/dev/zero of=/var/tmp/f bs=1M count=8 conv=fsync 2>/dev/null; echo written; sleep 100'
+	wait_for '[[ $(mgr logs mgr-io) == written ]]' 100
+	run mgr stats --no-stream --format json mgr-io
+	assert_status 0
+	json_get 'j["blockWrite"] >= 8 << 20' <<<"$output" >"$TESTDIR/w"
+	assert_eq "$(cat "$TESTDIR/w")" true "blockWrite >= 8 MiB: $output"
+	run mgr stats --no-stream mgr-io
+	assert_match "$(sed -n 2p <<<"$output")" ' [0-9.]+[KMG]?i?B / [89][0-9.]*MiB$' "BLOCK I/O column"
+}

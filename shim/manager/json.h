@@ -1,0 +1,58 @@
+// Small JSON helpers for the manager's files: a writer for flat records and a reader on
+// yajl's tree API.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libcontainer/error.h"
+
+struct yajl_val_s;
+
+namespace mgr::json {
+
+// `s` as a JSON string literal, quotes included. Valid UTF-8 passes through; NUL and a byte
+// that is not part of a valid sequence become \ufffd (the replacement character).
+std::string quote(std::string_view s);
+
+// Builds one JSON object: Obj().str("a", "x").num("b", 1).done() == {"a":"x","b":1}
+class Obj {
+public:
+    Obj& str(std::string_view key, std::string_view value);
+    Obj& num(std::string_view key, int64_t value);
+    Obj& boolean(std::string_view key, bool value);
+    Obj& raw(std::string_view key, std::string_view json);  // value already JSON
+    Obj& strs(std::string_view key, const std::vector<std::string>& values);
+    [[nodiscard]] std::string done() const { return s_ + "}"; }
+
+private:
+    Obj& key(std::string_view k);
+    std::string s_ = "{";
+};
+
+// A parsed document; values are looked up by a path of object keys.
+class Doc {
+public:
+    static lc::Result<Doc> parse(std::string_view text);
+    static lc::Result<Doc> load(const std::string& path);
+
+    [[nodiscard]] bool has(std::initializer_list<const char*> path) const;
+    [[nodiscard]] std::string str(std::initializer_list<const char*> path, std::string def = {}) const;
+    [[nodiscard]] int64_t num(std::initializer_list<const char*> path, int64_t def = 0) const;
+    [[nodiscard]] bool boolean(std::initializer_list<const char*> path, bool def = false) const;
+    [[nodiscard]] std::vector<std::string> strs(std::initializer_list<const char*> path) const;
+    // A value by a dotted path ("State.ExitCode"): strings raw, numbers and booleans as JSON;
+    // nullopt when absent or not a scalar.
+    [[nodiscard]] std::optional<std::string> scalar(const std::string& dotted) const;
+
+private:
+    yajl_val_s* get(std::initializer_list<const char*> path) const;
+    std::shared_ptr<yajl_val_s> root_;
+};
+
+}  // namespace mgr::json

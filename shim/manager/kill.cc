@@ -1,0 +1,51 @@
+// kill: sends a signal (default KILL) to the init of running containers.
+#include <csignal>
+#include <cstdio>
+
+#include "args.h"
+#include "commands.h"
+
+namespace mgr {
+
+int cmdKill(const Store& store, const Argv& argv) {
+    auto a = Args::parse(argv, {{'s', "signal", true}, {'h', "help", false}});
+    if (!a) return errorOut(a.error().message());
+    if (a->has("help") || a->positional.empty()) {
+        std::puts("Usage: runccpp-manager kill [-s|--signal SIG] CONTAINER...\n\nSIG is a name (TERM, SIGTERM) or a number; default KILL.");
+        return a->has("help") ? 0 : 1;
+    }
+    int sig = signalNumber(a->value("signal", "KILL"));
+    if (!sig) return errorOut("invalid signal: " + a->value("signal"));
+    int rc = 0;
+    for (const auto& ref : a->positional) {
+        auto m = store.resolve(ref);
+        if (!m) {
+            rc = errorOut(m.error().message());
+            continue;
+        }
+        Status s = store.status(*m);
+        if (s.state == "paused") {  // its signals would wait for the thaw (docker refuses too)
+            rc = errorOut("cannot kill container " + ref + ": container is paused: unpause it first");
+            continue;
+        }
+        if (s.state != "running") {
+            rc = errorOut("cannot kill container " + ref + ": container is not running");
+            continue;
+        }
+        auto c = loadContainer(store, m->id);
+        if (!c) {
+            rc = errorOut(c.error().message());
+            continue;
+        }
+        // recorded before it is sent, so that it comes before the "die" it may cause
+        store.event("kill", *m, {{"signal", std::to_string(sig)}});
+        if (auto k = c->kill(sig); !k) {
+            rc = errorOut("cannot kill container " + ref + ": " + k.error().message());
+            continue;
+        }
+        std::printf("%s\n", ref.c_str());
+    }
+    return rc;
+}
+
+}  // namespace mgr

@@ -1,0 +1,75 @@
+// runccpp-manager: a daemonless container manager on libcontainer (issue 6). One supervisor
+// process per container owns it; the state is on disk under --root, so any invocation sees
+// every container and containers outlive the command that started them.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+#include "commands.h"
+
+namespace {
+
+const char* kUsage =
+    "Usage: runccpp-manager [--root DIR] COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "A daemonless container manager: one supervisor process per container, state on disk.\n"
+    "\n"
+    "Commands:\n"
+    "  run       create and start a container from a bundle or a rootfs and a command\n"
+    "  ps        list containers\n"
+    "  logs      print a container's log\n"
+    "  stats     resource usage of containers\n"
+    "  top       processes of a container\n"
+    "  exec      run a command in a running container\n"
+    "  stop      stop containers (TERM, then KILL after a grace period)\n"
+    "  kill      send a signal to containers\n"
+    "  rm        remove containers\n"
+    "  inspect   low-level information on containers (JSON)\n"
+    "  events    stream container lifecycle events\n"
+    "  wait      wait for containers to exit, print their exit codes\n"
+    "  pause     freeze the processes of containers\n"
+    "  unpause   thaw them\n"
+    "\n"
+    "  --root DIR   state root (default $RUNCCPP_MANAGER_ROOT or /run/runccpp-manager)\n"
+    "\n"
+    "Run 'runccpp-manager COMMAND --help' for a command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // A container that exits while we feed its stdin: EPIPE, not death. (Container processes
+    // start with default dispositions: libcontainer's init resets them.)
+    ::signal(SIGPIPE, SIG_IGN);
+    std::string root = std::getenv("RUNCCPP_MANAGER_ROOT") ? std::getenv("RUNCCPP_MANAGER_ROOT") : "/run/runccpp-manager";
+    int i = 1;
+    for (; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--root" && i + 1 < argc) root = argv[++i];
+        else if (a.starts_with("--root=")) root = a.substr(7);
+        else if (a == "-h" || a == "--help") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        } else break;
+    }
+    if (i >= argc) {
+        std::fputs(kUsage, stderr);
+        return 1;
+    }
+    std::string cmd = argv[i];
+    mgr::Argv rest(argv + i + 1, argv + argc);
+    mgr::Store store(root);
+    static const std::map<std::string, int (*)(const mgr::Store&, const mgr::Argv&)> kCommands = {
+        {"run", mgr::cmdRun},   {"ps", mgr::cmdPs},     {"logs", mgr::cmdLogs}, {"stats", mgr::cmdStats},
+        {"top", mgr::cmdTop},   {"exec", mgr::cmdExec}, {"stop", mgr::cmdStop}, {"kill", mgr::cmdKill},
+        {"rm", mgr::cmdRm},     {"inspect", mgr::cmdInspect}, {"events", mgr::cmdEvents},
+        {"wait", mgr::cmdWait}, {"pause", mgr::cmdPause}, {"unpause", mgr::cmdUnpause},
+    };
+    auto it = kCommands.find(cmd);
+    if (it == kCommands.end()) {
+        std::fprintf(stderr, "Error: unknown command \"%s\"\n%s", cmd.c_str(), kUsage);
+        return 1;
+    }
+    return it->second(store, rest);
+}

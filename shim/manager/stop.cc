@@ -1,0 +1,57 @@
+// stop: SIGTERM, then SIGKILL to every process of the container after the grace period.
+#include <csignal>
+#include <cstdio>
+
+#include "args.h"
+#include "client.h"
+#include "commands.h"
+
+namespace mgr {
+
+int cmdStop(const Store& store, const Argv& argv) {
+    auto a = Args::parse(argv, {{'t', "time", true}, {'s', "signal", true}, {'h', "help", false}});
+    if (!a) return errorOut(a.error().message());
+    if (a->has("help") || a->positional.empty()) {
+        std::puts("Usage: runccpp-manager stop [-t|--time SECONDS] [-s|--signal SIG] CONTAINER...\n\n"
+                  "Sends SIG (default TERM), waits up to SECONDS (default 10) for the container to\n"
+                  "exit, then kills all of its processes with KILL.");
+        return a->has("help") ? 0 : 1;
+    }
+    auto grace = parseInt(a->value("time", "10"), "--time");
+    if (!grace || *grace < 0) return errorOut("invalid --time: " + a->value("time"));
+    int sig = signalNumber(a->value("signal", "TERM"));
+    if (!sig) return errorOut("invalid signal: " + a->value("signal"));
+    int rc = 0;
+    for (const auto& ref : a->positional) {
+        auto m = store.resolve(ref);
+        if (!m) {
+            rc = errorOut(m.error().message());
+            continue;
+        }
+        Status s = store.status(*m);
+        if (s.state == "running" || s.state == "paused") {
+            auto c = loadContainer(store, m->id);
+            if (!c) {
+                rc = errorOut(c.error().message());
+                continue;
+            }
+            if (s.state == "paused") (void)c->resume();
+            // events before the signals, so that they come before the "die"
+            store.event("kill", *m, {{"signal", std::to_string(sig)}});
+            (void)c->kill(sig);
+            if (!waitExit(store, m->id, static_cast<int>(*grace * 1000))) {
+                store.event("kill", *m, {{"signal", std::to_string(SIGKILL)}});
+                (void)c->kill(SIGKILL, true);
+                if (!waitExit(store, m->id, 10000)) {
+                    rc = errorOut("container " + ref + " did not exit after SIGKILL");
+                    continue;
+                }
+            }
+            store.event("stop", *m);
+        }
+        std::printf("%s\n", ref.c_str());
+    }
+    return rc;
+}
+
+}  // namespace mgr

@@ -1,0 +1,33 @@
+// wait: blocks until containers exit and prints their exit codes, one a line.
+#include <cstdio>
+
+#include "args.h"
+#include "client.h"
+#include "commands.h"
+
+namespace mgr {
+
+int cmdWait(const Store& store, const Argv& argv) {
+    auto a = Args::parse(argv, {{'h', "help", false}});
+    if (!a) return errorOut(a.error().message());
+    if (a->has("help") || a->positional.empty()) {
+        std::puts("Usage: runccpp-manager wait CONTAINER...\n\n"
+                  "Waits for each container to exit and prints its exit code (-1 when it ended\n"
+                  "without its supervisor, so that no code was recorded).");
+        return a->has("help") ? 0 : 1;
+    }
+    int rc = 0;
+    for (const auto& ref : a->positional) {
+        auto m = store.resolve(ref);
+        if (!m) {
+            rc = errorOut(m.error().message());
+            continue;
+        }
+        auto code = waitExit(store, m->id, -1);
+        std::printf("%d\n", code.value_or(-1));
+        std::fflush(stdout);
+    }
+    return rc;
+}
+
+}  // namespace mgr
