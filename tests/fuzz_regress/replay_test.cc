@@ -3,6 +3,7 @@
 // finding stays fixed without clang. Specific findings also get a focused test below.
 #define FUZZ_HARNESS_THROWS 1
 #include "../fuzz/harness.h"
+#include "../fuzz/harness_argv.h"
 
 #include <catch2/catch.hpp>
 
@@ -54,6 +55,7 @@ TEST_CASE("fuzz corpus replay: process", "[fuzz]") { replay("process", fuzz::pro
 TEST_CASE("fuzz corpus replay: resources", "[fuzz]") { replay("resources", fuzz::resources); }
 TEST_CASE("fuzz corpus replay: validate", "[fuzz]") { replay("validate", fuzz::validate); }
 TEST_CASE("fuzz corpus replay: state", "[fuzz]") { replay("state", fuzz::state); }
+TEST_CASE("fuzz corpus replay: argv", "[fuzz]") { replay("argv", fuzz::argv); }
 
 TEST_CASE("fuzz harness detects a broken round trip", "[fuzz]") {
     // The property checks must be able to fail: a throw from broken() reaches the caller.
