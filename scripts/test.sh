@@ -116,9 +116,9 @@ out=$(bash tests/fuzz/run.sh "${FUZZ_SECS:-20}" 2>&1)
 echo "$out" | grep -E "^(ok|not ok|SKIP)|ERROR|property broken" | head -20
 summary_counts "$out"
 
-# ASan + UBSan build of the unit tests and the CLI; the unit tests and a subset of the bats
-# suite against it (scripts/sanitize.sh; SANITIZE_BATS=all for the whole suite). About 20 min
-# cold on 2 cores (docs/reliability.md); SANITIZE=0 skips it.
+# ASan + UBSan build of the unit tests and the CLI; the unit tests, the root unit tests and
+# the whole bats suite against it (scripts/sanitize.sh). About 16 min cold on 2 cores,
+# 6 min with the build up to date (docs/reliability.md); SANITIZE=0 skips it.
 if [ "${SANITIZE:-1}" != 0 ]; then
   echo "== sanitizers (ASan + UBSan)"
   out=$(bash scripts/sanitize.sh 2>&1)
