@@ -86,6 +86,11 @@ void describeUpdate(po::options_description& d, UpdateFlags& f) {
         ("mem-bw-schema", po::value(&f.memBwSchema), "The string of Intel RDT/MBA memory bandwidth schema");
 }
 
+// As Go's flag package (and so runc): no abbreviations. boost would take "--forc" for
+// "--force", but the split below (which decides whether the next argument is an option's
+// value) matches whole names only, so the two would disagree.
+constexpr int kStyle = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+
 // One command's description: its options bound to `flags` (which it sets to the command's
 // alternative), its usage line, and whether it takes positional arguments.
 struct Description {
@@ -193,7 +198,7 @@ lc::Result<Invocation> parseGlobalArgs(const std::vector<std::string>& args) {
         ("version,v", "");
     po::variables_map gvm;
     try {
-        po::store(po::command_line_parser(global).options(gdesc).run(), gvm);
+        po::store(po::command_line_parser(global).options(gdesc).style(kStyle).run(), gvm);
         po::notify(gvm);
     } catch (const po::error& e) {
         return lc::fail(errorText(e, global));
@@ -207,11 +212,11 @@ lc::Result<CommandArgs> parseCommandArgs(std::string_view command, const std::ve
     CommandArgs out;
     Description d;
     if (!describe(command, out.flags, d)) return lc::fail("No help topic for '" + std::string(command) + "'");
-    po::positional_options_description pos;
-    if (d.positionals) pos.add("args", -1);
+    // Positionals are not a boost option: one would be reachable as "--args=x" (fuzz finding:
+    // `delete --args=x` deleted x). They are what follows the options, taken as they are.
     po::options_description all;
     all.add(d.options);
-    all.add_options()("help,h", "show help")("args", po::value<std::vector<std::string>>());
+    all.add_options()("help,h", "show help");
 
     std::vector<std::string> opts, rest;
     size_t i = 0;
@@ -240,20 +245,14 @@ lc::Result<CommandArgs> parseCommandArgs(std::string_view command, const std::ve
     rest.assign(args.begin() + static_cast<long>(i), args.end());
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(opts).options(all).positional(pos).run(), vm);
-        if (!rest.empty()) {
-            if (pos.max_total_count() == 0) throw po::too_many_positional_options_error();
-            std::vector<std::string> positional;
-            if (vm.count("args")) positional = vm["args"].as<std::vector<std::string>>();
-            positional.insert(positional.end(), rest.begin(), rest.end());
-            vm.erase("args");
-            vm.insert({"args", po::variable_value(positional, false)});
-        }
+        // No positional description: a stray non-option among the options is an error.
+        po::store(po::command_line_parser(opts).options(all).style(kStyle).run(), vm);
+        if (!rest.empty() && !d.positionals) throw po::too_many_positional_options_error();
         po::notify(vm);
     } catch (const po::error& e) {
         return lc::fail(std::string(command) + ": " + errorText(e, opts));
     }
-    if (vm.count("args")) out.args = vm["args"].as<std::vector<std::string>>();
+    out.args = std::move(rest);
     out.help = vm.count("help") > 0;
     if (auto* u = std::get_if<UpdateFlags>(&out.flags)) u->resourcesGiven = vm.count("resources") > 0;
     return out;

@@ -165,3 +165,20 @@ TEST_CASE("argv: a %placeholder% in a bad option or value does not hang boost's 
     REQUIRE(ok.has_value());
     CHECK(std::get<cli::ExecFlags>(ok->flags).env == Args{"A=50%value%"});
 }
+
+TEST_CASE("argv: positionals cannot be given as an option; no abbreviations (fuzz finding)", "[fuzz][cli]") {
+    // boost matched "--arg=x" to the internal positional option "args" and "x" became the id.
+    for (const char* tok : {"--args=rel-c1", "--arg=rel-c1", "--args"}) {
+        auto r = cli::parseCommandArgs("delete", {tok});
+        INFO(tok);
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().message().rfind("delete: unrecognised option", 0) == 0);
+    }
+    auto abbrev = cli::parseCommandArgs("delete", {"--forc", "rel-c1"});
+    REQUIRE_FALSE(abbrev.has_value());
+    CHECK(abbrev.error().message() == "delete: unrecognised option '--forc'");
+    CHECK_FALSE(cli::parseGlobalArgs(Args{"--ro", "/r", "list"}).has_value());
+    auto spec = cli::parseCommandArgs("spec", {"x"});
+    REQUIRE_FALSE(spec.has_value());
+    CHECK(spec.error().message() == "spec: too many positional options have been specified on the command line");
+}
