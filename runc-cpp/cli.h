@@ -3,27 +3,19 @@
 
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/program_options.hpp>
 
+#include "argv.h"
 #include "libcontainer/error.h"
 #include "libcontainer/runtime.h"
 
 namespace cli {
 
 namespace po = boost::program_options;
-
-struct Globals {
-    std::string root = "/run/runc-cpp";
-    std::string logPath;
-    std::string logFormat = "text";
-    bool debug = false;
-    bool systemdCgroup = false;
-    std::string rootless = "auto";
-    std::string criu;
-};
 
 // Writes runc-style log lines: to the --log file when given (text or json), else to stderr
 // as text. Errors also go to stderr as plain text when a log file is in use.
@@ -61,16 +53,15 @@ struct Command {
 };
 const std::vector<Command>& commands();
 
-// Parses `args` against `desc` (+ positionals); on --help prints usage and returns false with
-// exit code 0 in *rc; on a parse error reports it and sets *rc = 1.
-bool parseArgs(Context& ctx, const char* cmd, const char* usage, const std::vector<std::string>& args,
-               const po::options_description& desc, const po::positional_options_description& pos,
-               po::variables_map& vm, int* rc);
+// Parses a command's arguments (parseCommandArgs in argv.h). On a parse error reports it,
+// sets *rc = 1 and returns nullopt; on --help prints the command's help, sets *rc = 0 and
+// returns nullopt.
+std::optional<CommandArgs> parseArgs(Context& ctx, const char* cmd, const std::vector<std::string>& args, int* rc);
 // Reports an error and returns 1.
 int failWith(Context& ctx, const lc::Error& e);
 int failWith(Context& ctx, const std::string& msg);
 // Takes exactly one <container-id> positional.
-bool requireId(Context& ctx, const po::variables_map& vm, const char* cmd, std::string* id, int* rc);
+bool requireId(Context& ctx, const CommandArgs& p, const char* cmd, std::string* id, int* rc);
 
 // For commands that take only <container-id>: parses, loads the container, and runs `op`
 // on it; reports errors and returns the exit code.

@@ -8,58 +8,19 @@
 
 namespace cli {
 
-bool parseArgs(Context& ctx, const char* cmd, const char* usage, const std::vector<std::string>& args,
-               const po::options_description& desc, const po::positional_options_description& pos,
-               po::variables_map& vm, int* rc) {
-    po::options_description all;
-    all.add(desc);
-    all.add_options()("help,h", "show help")("args", po::value<std::vector<std::string>>());
-    // As with runc, options end at the first positional argument (or "--"): everything after
-    // the container id belongs to the container's command (`exec id sh -c ...`, `ps id -ef`).
-    std::vector<std::string> opts, rest;
-    size_t i = 0;
-    for (; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a == "--") {
-            ++i;
-            break;
-        }
-        if (a.size() < 2 || a[0] != '-') break;
-        opts.push_back(a);
-        if (a.find('=') != std::string::npos) continue;
-        bool isLong = a[1] == '-';
-        if (!isLong && a.size() > 2) continue;  // "-uroot": value attached
-        bool takesValue = false;
-        for (const auto& d : all.options()) {
-            bool match = isLong ? d->long_name() == a.substr(2)
-                                : d->canonical_display_name(po::command_line_style::allow_dash_for_short) == a;
-            if (match) takesValue = d->semantic()->max_tokens() > 0;
-        }
-        if (takesValue && i + 1 < args.size()) opts.push_back(args[++i]);
-    }
-    rest.assign(args.begin() + static_cast<long>(i), args.end());
-    try {
-        po::store(po::command_line_parser(opts).options(all).positional(pos).run(), vm);
-        if (!rest.empty()) {
-            if (pos.max_total_count() == 0) throw po::too_many_positional_options_error();
-            std::vector<std::string> positional;
-            if (vm.count("args")) positional = vm["args"].as<std::vector<std::string>>();
-            positional.insert(positional.end(), rest.begin(), rest.end());
-            vm.erase("args");
-            vm.insert({"args", po::variable_value(positional, false)});
-        }
-        po::notify(vm);
-    } catch (const po::error& e) {
-        ctx.log->error(std::string(cmd) + ": " + e.what());
+std::optional<CommandArgs> parseArgs(Context& ctx, const char* cmd, const std::vector<std::string>& args, int* rc) {
+    auto p = parseCommandArgs(cmd, args);
+    if (!p) {
+        ctx.log->error(p.error().message());
         *rc = 1;
-        return false;
+        return std::nullopt;
     }
-    if (vm.count("help")) {
-        std::cout << "USAGE:\n   " << ctx.program << " " << cmd << " " << usage << "\n\nOPTIONS:\n" << desc;
+    if (p->help) {
+        std::cout << commandHelp(ctx.program, cmd);
         *rc = 0;
-        return false;
+        return std::nullopt;
     }
-    return true;
+    return std::move(*p);
 }
 
 int failWith(Context& ctx, const lc::Error& e) { return failWith(ctx, e.message()); }
@@ -69,9 +30,8 @@ int failWith(Context& ctx, const std::string& msg) {
     return 1;
 }
 
-bool requireId(Context& ctx, const po::variables_map& vm, const char* cmd, std::string* id, int* rc) {
-    std::vector<std::string> a;
-    if (vm.count("args")) a = vm["args"].as<std::vector<std::string>>();
+bool requireId(Context& ctx, const CommandArgs& p, const char* cmd, std::string* id, int* rc) {
+    const std::vector<std::string>& a = p.args;
     if (a.size() != 1) {
         ctx.log->error(std::string(cmd) + ": \"" + cmd + "\" requires exactly 1 argument(s)");
         *rc = 1;
@@ -83,14 +43,11 @@ bool requireId(Context& ctx, const po::variables_map& vm, const char* cmd, std::
 
 int withContainer(Context& ctx, const char* cmd, const std::vector<std::string>& args,
                   const std::function<lc::Result<void>(lc::Container&)>& op) {
-    po::options_description desc;
-    po::positional_options_description pos;
-    pos.add("args", -1);
-    po::variables_map vm;
     int rc = 0;
     std::string id;
-    if (!parseArgs(ctx, cmd, "<container-id>", args, desc, pos, vm, &rc)) return rc;
-    if (!requireId(ctx, vm, cmd, &id, &rc)) return rc;
+    auto p = parseArgs(ctx, cmd, args, &rc);
+    if (!p) return rc;
+    if (!requireId(ctx, *p, cmd, &id, &rc)) return rc;
     auto rt = ctx.runtime();
     if (!rt) return failWith(ctx, rt.error());
     auto c = rt->load(id);

@@ -71,56 +71,25 @@ void printHelp(const char* prog) {
         "   --version, -v           print the version\n");
 }
 
-// Global options that take a value.
-bool takesValue(const std::string& name) {
-    return name == "--root" || name == "--log" || name == "--log-format" || name == "--criu" || name == "--rootless";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
     const char* prog = "runc-cpp";
-    std::vector<std::string> global;
-    std::string command;
-    std::vector<std::string> rest;
-    int i = 1;
-    for (; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a.empty() || a[0] != '-') break;
-        global.push_back(a);
-        if (a.find('=') == std::string::npos && takesValue(a) && i + 1 < argc) global.push_back(argv[++i]);
-    }
-    if (i < argc) command = argv[i++];
-    for (; i < argc; ++i) rest.emplace_back(argv[i]);
-
-    cli::Globals g;
-    namespace po = boost::program_options;
-    po::options_description gdesc;
-    gdesc.add_options()
-        ("root", po::value(&g.root))
-        ("log", po::value(&g.logPath))
-        ("log-format", po::value(&g.logFormat))
-        ("debug", po::bool_switch(&g.debug))
-        ("systemd-cgroup", po::bool_switch(&g.systemdCgroup))
-        ("rootless", po::value(&g.rootless))
-        ("criu", po::value(&g.criu))
-        ("help,h", "")
-        ("version,v", "");
-    po::variables_map gvm;
-    try {
-        po::store(po::command_line_parser(global).options(gdesc).run(), gvm);
-        po::notify(gvm);
-    } catch (const po::error& e) {
-        std::fprintf(stderr, "%s: %s\n", prog, e.what());
+    auto parsed = cli::parseGlobalArgs(argc, argv);
+    if (!parsed) {
+        std::fprintf(stderr, "%s: %s\n", prog, parsed.error().message().c_str());
         return 1;
     }
-    if (gvm.count("version")) {
+    cli::Globals& g = parsed->globals;
+    const std::string& command = parsed->command;
+    const std::vector<std::string>& rest = parsed->rest;
+    if (parsed->version) {
         printVersion();
         return 0;
     }
-    if (gvm.count("help") || command.empty() || command == "help") {
+    if (parsed->help || command.empty() || command == "help") {
         printHelp(prog);
-        return command.empty() && !gvm.count("help") ? 1 : 0;
+        return command.empty() && !parsed->help ? 1 : 0;
     }
     if (g.logFormat != "text" && g.logFormat != "json") {
         std::fprintf(stderr, "invalid log-format: %s\n", g.logFormat.c_str());

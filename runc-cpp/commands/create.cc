@@ -4,16 +4,12 @@
 namespace cli {
 
 int runCreate(Context& ctx, const std::vector<std::string>& args) {
-    po::options_description desc;
-    CreateFlags f;
-    addCreateFlags(desc, f);
-    po::positional_options_description pos;
-    pos.add("args", -1);
-    po::variables_map vm;
     int rc = 0;
     std::string id;
-    if (!parseArgs(ctx, "create", "[command options] <container-id>", args, desc, pos, vm, &rc)) return rc;
-    if (!requireId(ctx, vm, "create", &id, &rc)) return rc;
+    auto p = parseArgs(ctx, "create", args, &rc);
+    if (!p) return rc;
+    if (!requireId(ctx, *p, "create", &id, &rc)) return rc;
+    const auto& f = std::get<CreateFlags>(p->flags);
     auto rt = ctx.runtime();
     if (!rt) return failWith(ctx, rt.error());
     std::vector<std::string> warnings;

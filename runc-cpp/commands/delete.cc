@@ -3,16 +3,12 @@
 namespace cli {
 
 int runDelete(Context& ctx, const std::vector<std::string>& args) {
-    po::options_description desc;
-    bool force = false;
-    desc.add_options()("force,f", po::bool_switch(&force), "forcibly deletes the container if it is still running (uses SIGKILL)");
-    po::positional_options_description pos;
-    pos.add("args", -1);
-    po::variables_map vm;
     int rc = 0;
     std::string id;
-    if (!parseArgs(ctx, "delete", "[command options] <container-id>", args, desc, pos, vm, &rc)) return rc;
-    if (!requireId(ctx, vm, "delete", &id, &rc)) return rc;
+    auto p = parseArgs(ctx, "delete", args, &rc);
+    if (!p) return rc;
+    if (!requireId(ctx, *p, "delete", &id, &rc)) return rc;
+    const bool force = std::get<DeleteFlags>(p->flags).force;
     auto rt = ctx.runtime();
     if (!rt) return failWith(ctx, rt.error());
     auto c = rt->load(id);

@@ -259,19 +259,13 @@ bool stopped(lc::Container& c) {
 }  // namespace
 
 int runEvents(Context& ctx, const std::vector<std::string>& args) {
-    po::options_description desc;
-    std::string interval = "5s";
-    bool statsOnce = false;
-    desc.add_options()
-        ("interval", po::value(&interval), "set the stats collection interval (default: 5s)")
-        ("stats", po::bool_switch(&statsOnce), "display the container's stats then exit");
-    po::positional_options_description pos;
-    pos.add("args", -1);
-    po::variables_map vm;
     int rc = 0;
     std::string id;
-    if (!parseArgs(ctx, "events", "[command options] <container-id>", args, desc, pos, vm, &rc)) return rc;
-    if (!requireId(ctx, vm, "events", &id, &rc)) return rc;
+    auto p = parseArgs(ctx, "events", args, &rc);
+    if (!p) return rc;
+    if (!requireId(ctx, *p, "events", &id, &rc)) return rc;
+    const std::string& interval = std::get<EventsFlags>(p->flags).interval;
+    const bool statsOnce = std::get<EventsFlags>(p->flags).stats;
     auto every = parseDuration(interval);
     if (!every) return failWith(ctx, "invalid value \"" + interval + "\" for flag -interval: parse error");
     if (every->count() <= 0) return failWith(ctx, "duration interval must be greater than 0");

@@ -11,13 +11,6 @@
 namespace cli {
 namespace {
 
-struct ExecFlags {
-    std::string consoleSocket, cwd, user, processFile, pidFile, processLabel, apparmor;
-    std::vector<std::string> env, additionalGids, caps, cgroups;
-    bool tty = false, detach = false, noNewPrivs = false, ignorePaused = false;
-    int preserveFds = 0;
-};
-
 // Replaces a variable of the same name, or appends.
 void setEnv(std::vector<std::string>& env, const std::string& kv) {
     std::string key = kv.substr(0, kv.find('='));
@@ -87,33 +80,11 @@ lc::Result<spec::Process> buildProcess(lc::Container& c, const ExecFlags& f, con
 }  // namespace
 
 int runExec(Context& ctx, const std::vector<std::string>& args) {
-    po::options_description desc;
-    ExecFlags f;
-    desc.add_options()
-        ("console-socket", po::value(&f.consoleSocket), "path to an AF_UNIX socket which will receive the pty master")
-        ("cwd", po::value(&f.cwd), "current working directory in the container")
-        ("env,e", po::value(&f.env), "set environment variables (repeatable)")
-        ("tty,t", po::bool_switch(&f.tty), "allocate a pseudo-TTY")
-        ("user,u", po::value(&f.user), "UID (format: <uid>[:<gid>])")
-        ("additional-gids,g", po::value(&f.additionalGids), "additional gids (repeatable)")
-        ("process,p", po::value(&f.processFile), "path to the process.json")
-        ("detach,d", po::bool_switch(&f.detach), "detach from the container's process")
-        ("pid-file", po::value(&f.pidFile), "specify the file to write the process id to")
-        ("process-label", po::value(&f.processLabel), "set the asm process label for the process commonly used with selinux")
-        ("apparmor", po::value(&f.apparmor), "set the apparmor profile for the process")
-        ("no-new-privs", po::bool_switch(&f.noNewPrivs), "set the no new privileges value for the process")
-        ("cap,c", po::value(&f.caps), "add a capability to the bounding set for the process (repeatable)")
-        ("preserve-fds", po::value(&f.preserveFds), "pass N additional file descriptors to the container")
-        ("cgroup", po::value(&f.cgroups), "run the process in an (existing) sub-cgroup(s): <path> or <controller>:<path>")
-        ("ignore-paused", po::bool_switch(&f.ignorePaused), "allow exec in a paused container");
-    po::positional_options_description pos;
-    pos.add("args", -1);
-    po::variables_map vm;
     int rc = 0;
-    if (!parseArgs(ctx, "exec", "[command options] <container-id> <command> [command options]", args, desc, pos, vm, &rc))
-        return rc;
-    std::vector<std::string> a;
-    if (vm.count("args")) a = vm["args"].as<std::vector<std::string>>();
+    auto parsed = parseArgs(ctx, "exec", args, &rc);
+    if (!parsed) return rc;
+    const ExecFlags& f = std::get<ExecFlags>(parsed->flags);
+    const std::vector<std::string>& a = parsed->args;
     if (a.empty()) return failWith(ctx, "exec: \"exec\" requires a minimum of 1 argument");
     if (a.size() == 1 && f.processFile.empty()) return failWith(ctx, "exec: \"exec\" requires a minimum of 2 arguments");
     auto rt = ctx.runtime();

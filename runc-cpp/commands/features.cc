@@ -11,12 +11,10 @@
 namespace cli {
 
 int runFeatures(Context& ctx, const std::vector<std::string>& args) {
-    po::options_description desc;
-    po::positional_options_description pos;
-    po::variables_map vm;
     int rc = 0;
-    if (!parseArgs(ctx, "features", "", args, desc, pos, vm, &rc)) return rc;
-    if (vm.count("args")) return failWith(ctx, "runc-cpp: \"features\" requires exactly 0 argument(s)");
+    auto p = parseArgs(ctx, "features", args, &rc);
+    if (!p) return rc;
+    if (!p->args.empty()) return failWith(ctx, "runc-cpp: \"features\" requires exactly 0 argument(s)");
     std::string json = lc::featuresJson(RUNC_CPP_VERSION);
     if (json.empty() || json.back() != '\n') json += '\n';
     std::fputs(json.c_str(), stdout);

@@ -5,16 +5,11 @@
 namespace cli {
 
 int runKill(Context& ctx, const std::vector<std::string>& args) {
-    po::options_description desc;
-    bool all = false;
-    desc.add_options()("all,a", po::bool_switch(&all), "send the specified signal to all processes inside the container");
-    po::positional_options_description pos;
-    pos.add("args", -1);
-    po::variables_map vm;
     int rc = 0;
-    if (!parseArgs(ctx, "kill", "[command options] <container-id> [signal]", args, desc, pos, vm, &rc)) return rc;
-    std::vector<std::string> a;
-    if (vm.count("args")) a = vm["args"].as<std::vector<std::string>>();
+    auto p = parseArgs(ctx, "kill", args, &rc);
+    if (!p) return rc;
+    const bool all = std::get<KillFlags>(p->flags).all;
+    const std::vector<std::string>& a = p->args;
     if (a.empty() || a.size() > 2) return failWith(ctx, "kill: \"kill\" requires a minimum of 1 and a maximum of 2 arguments");
     int sig = SIGTERM;
     if (a.size() == 2) {

@@ -36,16 +36,10 @@ void printTable(const std::vector<std::vector<std::string>>& rows) {
 }  // namespace
 
 int runList(Context& ctx, const std::vector<std::string>& args) {
-    po::options_description desc;
-    std::string format = "table";
-    bool quiet = false;
-    desc.add_options()
-        ("format,f", po::value(&format), "select one of: table or json (default: \"table\")")
-        ("quiet,q", po::bool_switch(&quiet), "display only container IDs");
-    po::positional_options_description pos;
-    po::variables_map vm;
     int rc = 0;
-    if (!parseArgs(ctx, "list", "[command options]", args, desc, pos, vm, &rc)) return rc;
+    auto p = parseArgs(ctx, "list", args, &rc);
+    if (!p) return rc;
+    const auto& [format, quiet] = std::get<ListFlags>(p->flags);
     if (format != "table" && format != "json") return failWith(ctx, "invalid format option");
     auto rt = ctx.runtime();
     if (!rt) return failWith(ctx, rt.error());

@@ -10,16 +10,11 @@
 namespace cli {
 
 int runPs(Context& ctx, const std::vector<std::string>& args) {
-    po::options_description desc;
-    std::string format = "table";
-    desc.add_options()("format,f", po::value(&format), "select one of: table or json (default: \"table\")");
-    po::positional_options_description pos;
-    pos.add("args", -1);
-    po::variables_map vm;
     int rc = 0;
-    if (!parseArgs(ctx, "ps", "[command options] <container-id> [ps options]", args, desc, pos, vm, &rc)) return rc;
-    std::vector<std::string> a;
-    if (vm.count("args")) a = vm["args"].as<std::vector<std::string>>();
+    auto parsed = parseArgs(ctx, "ps", args, &rc);
+    if (!parsed) return rc;
+    const std::string& format = std::get<PsFlags>(parsed->flags).format;
+    const std::vector<std::string>& a = parsed->args;
     if (a.empty()) return failWith(ctx, "ps: \"ps\" requires a minimum of 1 argument");
     if (format != "table" && format != "json") return failWith(ctx, "invalid format option");
     auto rt = ctx.runtime();

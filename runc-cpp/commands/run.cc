@@ -9,20 +9,13 @@
 namespace cli {
 
 int runRun(Context& ctx, const std::vector<std::string>& args) {
-    po::options_description desc;
-    CreateFlags f;
-    addCreateFlags(desc, f);
-    bool detach = false, keep = false;
-    desc.add_options()
-        ("detach,d", po::bool_switch(&detach), "detach from the container's process")
-        ("keep", po::bool_switch(&keep), "do not delete the container after it exits");
-    po::positional_options_description pos;
-    pos.add("args", -1);
-    po::variables_map vm;
     int rc = 0;
     std::string id;
-    if (!parseArgs(ctx, "run", "[command options] <container-id>", args, desc, pos, vm, &rc)) return rc;
-    if (!requireId(ctx, vm, "run", &id, &rc)) return rc;
+    auto p = parseArgs(ctx, "run", args, &rc);
+    if (!p) return rc;
+    if (!requireId(ctx, *p, "run", &id, &rc)) return rc;
+    const auto& f = std::get<RunFlags>(p->flags);
+    const bool detach = f.detach, keep = f.keep;
     auto rt = ctx.runtime();
     if (!rt) return failWith(ctx, rt.error());
 

@@ -11,16 +11,10 @@
 namespace cli {
 
 int runSpec(Context& ctx, const std::vector<std::string>& args) {
-    po::options_description desc;
-    std::string bundle;
-    bool rootless = false;
-    desc.add_options()
-        ("bundle,b", po::value(&bundle), "path to the root of the bundle directory")
-        ("rootless", po::bool_switch(&rootless), "generate a configuration for a rootless container");
-    po::positional_options_description pos;
-    po::variables_map vm;
     int rc = 0;
-    if (!parseArgs(ctx, "spec", "[command options]", args, desc, pos, vm, &rc)) return rc;
+    auto p = parseArgs(ctx, "spec", args, &rc);
+    if (!p) return rc;
+    const auto& [bundle, rootless] = std::get<SpecFlags>(p->flags);
     std::string path = (bundle.empty() ? std::string(".") : bundle) + "/config.json";
     if (::access(path.c_str(), F_OK) == 0) return failWith(ctx, "File " + path + " exists. Remove it first");
     std::string json = spec::toJson(spec::defaultSpec(rootless), true);

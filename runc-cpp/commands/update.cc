@@ -91,16 +91,8 @@ lc::Result<spec::Resources> resourcesFromFile(const std::string& in) {
     return res;
 }
 
-struct Flags {
-    std::string resources;
-    std::string blkioWeight, cpuPeriod, cpuQuota, cpuBurst, cpuShare, cpuRtPeriod, cpuRtRuntime;
-    std::string cpusetCpus, cpusetMems;
-    std::string memory, memoryReservation, memorySwap, kernelMemory, kernelMemoryTcp;
-    std::string pidsLimit, l3CacheSchema, memBwSchema;
-};
-
 // Builds the resources from the individual flags; an error names the flag.
-lc::Result<spec::Resources> resourcesFromFlags(const Flags& f) {
+lc::Result<spec::Resources> resourcesFromFlags(const UpdateFlags& f) {
     spec::Resources r;
     auto bad = [](const char* flag, const std::string& v) {
         return lc::fail(EINVAL, std::string("invalid value for ") + flag + ": \"" + v + "\"");
@@ -162,42 +154,19 @@ lc::Result<spec::Resources> resourcesFromFlags(const Flags& f) {
 }  // namespace
 
 int runUpdate(Context& ctx, const std::vector<std::string>& args) {
-    po::options_description desc;
-    Flags f;
-    desc.add_options()
-        ("resources,r", po::value(&f.resources),
-         "path to the file containing the resources to update or '-' to read from the standard input")
-        ("blkio-weight", po::value(&f.blkioWeight), "Specifies per cgroup weight, range is from 10 to 1000")
-        ("cpu-period", po::value(&f.cpuPeriod), "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default")
-        ("cpu-quota", po::value(&f.cpuQuota), "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period")
-        ("cpu-burst", po::value(&f.cpuBurst), "CPU CFS hardcap burst limit (in usecs). Allowed accumulated cpu time additionally for burst a given period")
-        ("cpu-share", po::value(&f.cpuShare), "CPU shares (relative weight vs. other containers)")
-        ("cpu-rt-period", po::value(&f.cpuRtPeriod), "CPU realtime period to be used for hardcapping (in usecs). 0 to use system default")
-        ("cpu-rt-runtime", po::value(&f.cpuRtRuntime), "CPU realtime hardcap limit (in usecs). Allowed cpu time in a given period")
-        ("cpuset-cpus", po::value(&f.cpusetCpus), "CPU(s) to use")
-        ("cpuset-mems", po::value(&f.cpusetMems), "Memory node(s) to use")
-        ("kernel-memory", po::value(&f.kernelMemory), "Kernel memory limit (in bytes)")
-        ("kernel-memory-tcp", po::value(&f.kernelMemoryTcp), "Kernel memory limit (in bytes) for tcp buffer")
-        ("memory", po::value(&f.memory), "Memory limit (in bytes)")
-        ("memory-reservation", po::value(&f.memoryReservation), "Memory reservation or soft_limit (in bytes)")
-        ("memory-swap", po::value(&f.memorySwap), "Total memory usage (memory + swap); set '-1' to enable unlimited swap")
-        ("pids-limit", po::value(&f.pidsLimit), "Maximum number of pids allowed in the container")
-        ("l3-cache-schema", po::value(&f.l3CacheSchema), "The string of Intel RDT/CAT L3 cache schema")
-        ("mem-bw-schema", po::value(&f.memBwSchema), "The string of Intel RDT/MBA memory bandwidth schema");
-    po::positional_options_description pos;
-    pos.add("args", -1);
-    po::variables_map vm;
     int rc = 0;
     std::string id;
-    if (!parseArgs(ctx, "update", "[command options] <container-id>", args, desc, pos, vm, &rc)) return rc;
-    if (!requireId(ctx, vm, "update", &id, &rc)) return rc;
+    auto p = parseArgs(ctx, "update", args, &rc);
+    if (!p) return rc;
+    if (!requireId(ctx, *p, "update", &id, &rc)) return rc;
+    const UpdateFlags& f = std::get<UpdateFlags>(p->flags);
 
     auto rt = ctx.runtime();
     if (!rt) return failWith(ctx, rt.error());
     auto c = rt->load(id);
     if (!c) return failWith(ctx, c.error());
 
-    lc::Result<spec::Resources> res = vm.count("resources") ? resourcesFromFile(f.resources)
+    lc::Result<spec::Resources> res = f.resourcesGiven ? resourcesFromFile(f.resources)
                                                             : resourcesFromFlags(f);
     if (!res) return failWith(ctx, res.error());
     // runc checks Intel RDT after the cgroup values; this host (and runc-cpp) has no RDT.

@@ -75,7 +75,22 @@ constexpr std::array<string_view, 7> kSchedPolicies = {
     "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH",
     "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE"};
 
+// Strings that reach the kernel or execve as C strings must not hold a NUL: it would cut
+// them short there without a word (JSON allows "\u0000", and the reader keeps it).
+// Annotations are opaque and may hold one; the state file round-trips them.
+lc::Result<void> noNul(const std::string& field, string_view s) {
+    if (s.find('\0') != string_view::npos) return fail(field + ": must not contain a NUL byte");
+    return {};
+}
+lc::Result<void> noNul(string_view field, const std::vector<std::string>& list) {
+    for (size_t i = 0; i < list.size(); ++i) LC_TRY(noNul(idx(field, i), list[i]));
+    return {};
+}
+
 lc::Result<void> checkProcess(const Process& p) {
+    LC_TRY(noNul("process.args", p.args));
+    LC_TRY(noNul("process.env", p.env));
+    LC_TRY(noNul("process.cwd", p.cwd));
     if (p.args.empty()) return fail("process.args: args must not be empty");
     if (p.cwd.empty()) return fail("process.cwd: must be set");
     if (!absolute(p.cwd)) return fail("process.cwd: must be an absolute path");
@@ -108,6 +123,9 @@ lc::Result<void> checkHooks(const Hooks& h) {
         for (size_t i = 0; i < hooks.size(); ++i) {
             std::string at = idx(std::string("hooks.") += name, i);
             if (!absolute(hooks[i].path)) return fail(at + ".path: must be an absolute path");
+            LC_TRY(noNul(at + ".path", hooks[i].path));
+            LC_TRY(noNul(at + ".args", hooks[i].args));
+            LC_TRY(noNul(at + ".env", hooks[i].env));
             if (hooks[i].timeout && *hooks[i].timeout <= 0)
                 return fail(at + ".timeout: must be positive");
         }
@@ -214,12 +232,18 @@ lc::Result<void> checkLinux(const Linux& l) {
         if (d.type != "c" && d.type != "b" && d.type != "u" && d.type != "p")
             return fail(at + ".type: unknown device type " + quoted(d.type));
         if (!absolute(d.path)) return fail(at + ".path: must be an absolute path");
+        LC_TRY(noNul(at + ".path", d.path));
     }
 
     if (l.resources) LC_TRY(checkResources(*l.resources));
 
-    for (const auto& [key, val] : l.sysctl)
+    for (const auto& [key, val] : l.sysctl) {
         if (key.empty()) return fail("linux.sysctl: keys must not be empty");
+        LC_TRY(noNul("linux.sysctl", key));
+        LC_TRY(noNul("linux.sysctl." + key, val));
+    }
+    LC_TRY(noNul("linux.maskedPaths", l.maskedPaths));
+    LC_TRY(noNul("linux.readonlyPaths", l.readonlyPaths));
 
     if (!oneOf(l.rootfsPropagation, kPropagation))
         return fail("linux.rootfsPropagation: unknown propagation " + quoted(l.rootfsPropagation));
@@ -246,13 +270,21 @@ lc::Result<void> validate(const Spec& s) {
 
     if (!s.root) return fail("root: must be set");
     if (s.root->path.empty()) return fail("root.path: must be set");
+    LC_TRY(noNul("root.path", s.root->path));
+    LC_TRY(noNul("hostname", s.hostname));
+    LC_TRY(noNul("domainname", s.domainname));
 
     if (!s.process) return fail("process: must be set");
     LC_TRY(checkProcess(*s.process));
 
-    for (size_t i = 0; i < s.mounts.size(); ++i)
-        if (!absolute(s.mounts[i].destination))
-            return fail(idx("mounts", i) + ".destination: must be an absolute path");
+    for (size_t i = 0; i < s.mounts.size(); ++i) {
+        const Mount& m = s.mounts[i];
+        if (!absolute(m.destination)) return fail(idx("mounts", i) + ".destination: must be an absolute path");
+        LC_TRY(noNul(idx("mounts", i) + ".destination", m.destination));
+        LC_TRY(noNul(idx("mounts", i) + ".source", m.source));
+        LC_TRY(noNul(idx("mounts", i) + ".type", m.type));
+        LC_TRY(noNul(idx("mounts", i) + ".options", m.options));
+    }
     for (size_t i = 0; i < s.mounts.size(); ++i)
         LC_TRY(checkIdmapMount(s.mounts[i], idx("mounts", i), s.linux ? &*s.linux : nullptr));
 

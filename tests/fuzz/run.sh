@@ -4,7 +4,7 @@
 #
 #   bash tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
 #
-# Targets: config process resources validate state (default: all). SECONDS defaults to 20.
+# Targets: config process resources validate state argv (default: all). SECONDS defaults to 20.
 # New inputs that libFuzzer finds stay in build-fuzz/corpus/<target>/ (not in the repo); a
 # crash leaves its reproducer in build-fuzz/artifacts/<target>/ and fails that target.
 # Reproduce one:  build-fuzz/fuzz_<target> build-fuzz/artifacts/<target>/crash-...
@@ -15,7 +15,8 @@ cd "$(dirname "$0")/../.."
 secs=${1:-20}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(config process resources validate state)
+all_targets=(config process resources validate state argv)
+((${#targets[@]})) || targets=("${all_targets[@]}")
 out=build-fuzz
 
 # libstdc++ 12's <expected> needs clang 16 or newer (and its feature-test macro for concepts,
@@ -36,6 +37,8 @@ cflags+=" -D__cpp_concepts=202002L -g -O1 -fno-omit-frame-pointer"
 cflags+=" -fsanitize=address,undefined -fno-sanitize-recover=undefined"
 for d in libcontainer/include spec/include libcontainer/src spec/src tests/fuzz; do cflags+=" -I$PWD/$d"; done
 lib_src=(spec/src/*.cc libcontainer/src/state/record.cc libcontainer/src/util/json.cc)
+# The argv target: the CLI's pure parsing layer and (uninstrumented) Boost.Program_options.
+argv_src=(runc-cpp/argv.cc)
 
 # A small ninja file: objects get -fsanitize=fuzzer-no-link, targets link the fuzzer main.
 {
@@ -45,16 +48,20 @@ lib_src=(spec/src/*.cc libcontainer/src/state/record.cc libcontainer/src/util/js
     echo "  depfile = \$out.d"
     echo "  deps = gcc"
     echo "rule link"
-    echo "  command = $cxx $cflags -fsanitize=fuzzer \$in -o \$out -lyajl"
-    objs=()
-    for s in "${lib_src[@]}"; do
+    echo "  command = $cxx $cflags -fsanitize=fuzzer \$in -o \$out -lyajl -l:libboost_program_options.a"
+    objs=() argv_objs=()
+    for s in "${lib_src[@]}" "${argv_src[@]}"; do
         o=obj/${s//\//_}.o
         echo "build $o: cxx \$root/$s"
-        objs+=("$o")
+        if [[ " ${argv_src[*]} " == *" $s "* ]]; then argv_objs+=("$o"); else objs+=("$o"); fi
     done
-    for t in config process resources validate state; do
+    for t in "${all_targets[@]}"; do
         echo "build obj/fuzz_$t.o: cxx \$root/tests/fuzz/fuzz_$t.cc"
-        echo "build fuzz_$t: link obj/fuzz_$t.o ${objs[*]}"
+        if [ "$t" = argv ]; then
+            echo "build fuzz_$t: link obj/fuzz_$t.o ${argv_objs[*]}"
+        else
+            echo "build fuzz_$t: link obj/fuzz_$t.o ${objs[*]}"
+        fi
     done
 } >"$out/build.ninja.new"
 cmp -s "$out/build.ninja.new" "$out/build.ninja" || mv "$out/build.ninja.new" "$out/build.ninja"
@@ -68,6 +75,11 @@ if ! blog=$(ninja -C "$out" "${targets[@]/#/fuzz_}" 2>&1); then
     exit 1
 fi
 
+# Stack traces with function names (libFuzzer looks for llvm-symbolizer next to clang).
+for sym in "${cxx/clang++/llvm-symbolizer}" llvm-symbolizer; do
+    command -v "$sym" >/dev/null && { export ASAN_SYMBOLIZER_PATH=$(command -v "$sym"); break; }
+done
+
 passed=0 failed=0
 for t in "${targets[@]}"; do
     work=$out/corpus/$t art=$out/artifacts/$t
@@ -76,9 +88,11 @@ for t in "${targets[@]}"; do
     seeds=(tests/fuzz/corpus/$t)
     [ -d tests/fuzz_regress/inputs/$t ] && seeds+=(tests/fuzz_regress/inputs/$t)
     log=$out/$t.log
+    dict=tests/fuzz/json.dict
+    [ "$t" = argv ] && dict=tests/fuzz/argv.dict
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
         "$out/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
-        -dict=tests/fuzz/json.dict -artifact_prefix="$art/" -print_final_stats=1 \
+        -dict="$dict" -artifact_prefix="$art/" -print_final_stats=1 \
         "$work" "${seeds[@]}" >"$log" 2>&1
     rc=$?
     runs=$(grep -oE '^stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$')

@@ -218,3 +218,36 @@ TEST_CASE("validate accepts what runc accepts", "[spec]") {
     s.mounts.push_back({"/", "bind", "/", {"rbind"}, {}, {}});
     CHECK(problem(s) == "<valid>");
 }
+
+TEST_CASE("a NUL in a string that becomes a C string is rejected; in an annotation it is kept", "[spec]") {
+    // The reader keeps "\u0000" (JSON allows it); validate names the field instead of letting
+    // execve or mount(2) cut the string short.
+    std::string json = spec::toJson(spec::defaultSpec(false));
+    auto withArg = json;
+    withArg.replace(withArg.find("\"sh\""), 4, R"("s\u0000h")");
+    auto s = spec::parseSpec(withArg);
+    REQUIRE(s);
+    REQUIRE(s->process->args[0] == std::string("s\0h", 3));
+    CHECK(problem(*s) == "process.args[0]: must not contain a NUL byte");
+
+    spec::Spec d = spec::defaultSpec(false);
+    d.process->env.push_back(std::string("A=\0B", 4));
+    CHECK(problem(d) == "process.env[" + std::to_string(d.process->env.size() - 1) + "]: must not contain a NUL byte");
+    d = spec::defaultSpec(false);
+    d.root->path = std::string("root\0fs", 7);
+    CHECK(problem(d) == "root.path: must not contain a NUL byte");
+    d = spec::defaultSpec(false);
+    d.mounts[0].options.push_back(std::string("mode=\0", 6));
+    CHECK(problem(d) == "mounts[0].options[" + std::to_string(d.mounts[0].options.size() - 1) +
+                            "]: must not contain a NUL byte");
+    d = spec::defaultSpec(false);
+    d.hostname = std::string("h\0", 2);
+    CHECK(problem(d) == "hostname: must not contain a NUL byte");
+    d = spec::defaultSpec(false);
+    d.linux->maskedPaths.push_back(std::string("/proc/\0x", 8));
+    CHECK(problem(d).ends_with("]: must not contain a NUL byte"));
+
+    d = spec::defaultSpec(false);
+    d.annotations[std::string("k\0", 2)] = std::string("v\0w", 3);
+    CHECK(problem(d) == "<valid>");
+}

@@ -14,7 +14,7 @@ namespace lc::security {
 
 Result<std::string> seccompListenerPayload(const std::string& metadata, const std::string& stateJson, pid_t pid) {
     auto doc = util::JsonDoc::parse(stateJson);
-    if (!doc || !YAJL_IS_OBJECT(doc->root())) return fail(EINVAL, "seccomp listener: the container state is not a JSON object");
+    if (!doc || !doc->root()->isObject()) return fail(EINVAL, "seccomp listener: the container state is not a JSON object");
     std::string version = util::getString(doc->root(), "ociVersion");
 
     // Everything but the state is written by the writer; the state document goes in verbatim

@@ -25,8 +25,8 @@ std::string encodeRecord(const Record& r) {
 Result<Record> decodeRecord(std::string_view json) {
     auto doc = util::JsonDoc::parse(json);
     if (!doc) return std::unexpected(doc.error());
-    yajl_val o = doc->root();
-    if (!YAJL_IS_OBJECT(o)) return fail(EINVAL, "state: expected an object");
+    const util::JsonValue* o = doc->root();
+    if (!o->isObject()) return fail(EINVAL, "state: expected an object");
     Record r;
     r.id = util::getString(o, "id");
     r.pid = static_cast<pid_t>(util::getInt(o, "pid"));

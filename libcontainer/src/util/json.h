@@ -3,13 +3,15 @@
 #pragma once
 
 #include <yajl/yajl_gen.h>
-#include <yajl/yajl_tree.h>
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "libcontainer/error.h"
 
@@ -39,25 +41,43 @@ private:
     std::unique_ptr<yajl_gen_t, Free> gen_;
 };
 
-// A parsed document (yajl tree), freed on destruction.
+// A parsed JSON value. Strings, keys and number texts are kept with their length, so a
+// string with an escaped NUL ("a\u0000b") reads back whole: a state file gives back exactly
+// what was stored (yajl_tree ends every string at its first NUL, which truncated them).
+// Children are non-owning pointers into the owning JsonDoc's node list; nothing recurses,
+// so deeply nested input neither builds nor frees on the stack.
+struct JsonValue {
+    enum class Kind { Null, False, True, Number, String, Object, Array };
+    Kind kind = Kind::Null;
+    std::string text;  // string contents, or the number as written
+    std::vector<std::pair<std::string, const JsonValue*>> members;  // objects, in order
+    std::vector<const JsonValue*> items;                            // arrays
+    [[nodiscard]] bool isObject() const { return kind == Kind::Object; }
+    [[nodiscard]] bool isArray() const { return kind == Kind::Array; }
+    [[nodiscard]] bool isString() const { return kind == Kind::String; }
+    [[nodiscard]] bool isNumber() const { return kind == Kind::Number; }
+};
+
+// A parsed document (comments allowed, UTF-8 checked, as yajl_tree did), owning its values.
 class JsonDoc {
 public:
     static Result<JsonDoc> parse(std::string_view text);
-    [[nodiscard]] yajl_val root() const { return root_.get(); }
+    [[nodiscard]] const JsonValue* root() const { return nodes_->empty() ? nullptr : &nodes_->front(); }
 
 private:
-    struct Free {
-        void operator()(yajl_val v) const { yajl_tree_free(v); }
-    };
-    std::unique_ptr<std::remove_pointer_t<yajl_val>, Free> root_;
+    // A deque keeps the addresses of its elements stable as it grows and when moved.
+    std::unique_ptr<std::deque<JsonValue>> nodes_ = std::make_unique<std::deque<JsonValue>>();
 };
 
-// Object member lookup (nullptr when missing or `obj` is not an object).
-yajl_val member(yajl_val obj, std::string_view key);
-std::string getString(yajl_val obj, std::string_view key);
-int64_t getInt(yajl_val obj, std::string_view key);
-uint64_t getUint(yajl_val obj, std::string_view key);
-bool getBool(yajl_val obj, std::string_view key);
-std::map<std::string, std::string> getStringMap(yajl_val obj, std::string_view key);
+// Object member lookup (nullptr when missing or `obj` is not an object; the first of
+// duplicate keys). The getters return 0, false or empty when the member is missing or of
+// another type.
+const JsonValue* member(const JsonValue* obj, std::string_view key);
+std::string getString(const JsonValue* obj, std::string_view key);
+int64_t getInt(const JsonValue* obj, std::string_view key);    // integers within int64 only
+uint64_t getUint(const JsonValue* obj, std::string_view key);  // strtoull of any number
+bool getBool(const JsonValue* obj, std::string_view key);
+// The string members of an object (later duplicates win).
+std::map<std::string, std::string> getStringMap(const JsonValue* obj, std::string_view key);
 
 }  // namespace lc::util
