@@ -21,6 +21,7 @@
 #include <optional>
 #include <set>
 
+#include "libcontainer/oom.h"
 #include "libcontainer/runtime.h"
 #include "logfile.h"
 #include "loop.h"
@@ -110,6 +111,7 @@ private:
     void checkOom();
 
     lc::UniqueFd listener_, sigfd_, timer_, oomTimer_, console_;
+    std::optional<lc::OomWatch> oomWatch_;  // dropped once its cgroup is gone
     uint64_t oomKills_ = 0;
     lc::UniqueFd stdin_;
     std::map<int, lc::UniqueFd> outputs_;  // fd -> owner, with its stream in streams_
@@ -201,17 +203,30 @@ lc::Result<void> Supervisor::start(const spec::Spec& spec, lc::UniqueFd listener
         else maybeFinish();
     }));
     LC_TRY(loop_.watch(listener_.get(), EPOLLIN, [this](uint32_t) { onAccept(); }));
-    // OOM kills while the container runs (one that kills a child, not the init): the memory
-    // cgroup's count, polled every second through libcontainer (cgroup v1 and v2 alike).
-    oomTimer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-    if (!oomTimer_) return lc::errnoError("timerfd");
-    itimerspec every{{1, 0}, {1, 0}};
-    ::timerfd_settime(oomTimer_.get(), 0, &every, nullptr);
-    LC_TRY(loop_.watch(oomTimer_.get(), EPOLLIN, [this](uint32_t) {
-        uint64_t n;
-        (void)::read(oomTimer_.get(), &n, sizeof n);
-        if (!exitStatus_) checkOom();
-    }));
+    // OOM kills while the container runs (one that kills a child, not the init): libcontainer's
+    // OomWatch wakes the loop when the memory cgroup counts one (v1 eventfd, v2 inotify).
+    // Without a memory cgroup to watch, the count is polled every second instead.
+    if (auto w = c_->oomEvents()) {
+        oomWatch_.emplace(std::move(*w));
+        LC_TRY(loop_.watch(oomWatch_->fd(), EPOLLIN, [this](uint32_t) {
+            if (!oomWatch_->consume()) {  // the cgroup is gone: nothing more to watch
+                loop_.unwatch(oomWatch_->fd());
+                oomWatch_.reset();
+                return;
+            }
+            if (!exitStatus_) checkOom();
+        }));
+    } else {
+        oomTimer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+        if (!oomTimer_) return lc::errnoError("timerfd");
+        itimerspec every{{1, 0}, {1, 0}};
+        ::timerfd_settime(oomTimer_.get(), 0, &every, nullptr);
+        LC_TRY(loop_.watch(oomTimer_.get(), EPOLLIN, [this](uint32_t) {
+            uint64_t n;
+            (void)::read(oomTimer_.get(), &n, sizeof n);
+            if (!exitStatus_) checkOom();
+        }));
+    }
     loop_.setIdle([this] { reap(); });
     if (attached) {
         // The foreground `run`: a waiter from the start (gets the console first for a terminal).
