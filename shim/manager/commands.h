@@ -33,6 +33,11 @@ int cmdUnpause(const Store& store, const Argv& argv);
 // Shared by the commands (common.cc).
 int errorOut(const std::string& msg, int code = 1);  // "Error: msg" on stderr
 std::string shortId(const std::string& id);
+// Runs `fn` for each container reference in turn (full id, id prefix or name). A reference
+// that does not resolve is reported and the rest still run. Returns the last non-zero result
+// (an unresolved reference counts as 1), or 0.
+int forEachContainer(const Store& store, const std::vector<std::string>& refs,
+                     const std::function<int(const Meta& m, const std::string& ref)>& fn);
 lc::Result<lc::Container> loadContainer(const Store& store, const std::string& id);
 void printEntry(const LogEntry& e, bool timestamps);
 // Attaches to a started container until it exits: prints its log from the start (stdout,

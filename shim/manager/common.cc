@@ -26,6 +26,17 @@ int errorOut(const std::string& msg, int code) {
 
 std::string shortId(const std::string& id) { return id.substr(0, 12); }
 
+int forEachContainer(const Store& store, const std::vector<std::string>& refs,
+                     const std::function<int(const Meta& m, const std::string& ref)>& fn) {
+    int rc = 0;
+    for (const auto& ref : refs) {
+        auto m = store.resolve(ref);
+        int r = m ? fn(*m, ref) : errorOut(m.error().message());
+        if (r != 0) rc = r;
+    }
+    return rc;
+}
+
 lc::Result<lc::Container> loadContainer(const Store& store, const std::string& id) {
     auto rt = lc::Runtime::open({.root = store.runcRoot()});
     if (!rt) return std::unexpected(rt.error());

@@ -16,36 +16,24 @@ int cmdKill(const Store& store, const Argv& argv) {
     }
     int sig = signalNumber(a->value("signal", "KILL"));
     if (!sig) return errorOut("invalid signal: " + a->value("signal"));
-    int rc = 0;
-    for (const auto& ref : a->positional) {
-        auto m = store.resolve(ref);
-        if (!m) {
-            rc = errorOut(m.error().message());
-            continue;
-        }
-        Status s = store.status(*m);
+    return forEachContainer(store, a->positional, [&](const Meta& m, const std::string& ref) {
+        Status s = store.status(m);
         if (s.state == "paused") {  // its signals would wait for the thaw (docker refuses too)
-            rc = errorOut("cannot kill container " + ref + ": container is paused: unpause it first");
-            continue;
+            return errorOut("cannot kill container " + ref + ": container is paused: unpause it first");
         }
         if (s.state != "running") {
-            rc = errorOut("cannot kill container " + ref + ": container is not running");
-            continue;
+            return errorOut("cannot kill container " + ref + ": container is not running");
         }
-        auto c = loadContainer(store, m->id);
-        if (!c) {
-            rc = errorOut(c.error().message());
-            continue;
-        }
+        auto c = loadContainer(store, m.id);
+        if (!c) return errorOut(c.error().message());
         // recorded before it is sent, so that it comes before the "die" it may cause
-        store.event("kill", *m, {{"signal", std::to_string(sig)}});
+        store.event("kill", m, {{"signal", std::to_string(sig)}});
         if (auto k = c->kill(sig); !k) {
-            rc = errorOut("cannot kill container " + ref + ": " + k.error().message());
-            continue;
+            return errorOut("cannot kill container " + ref + ": " + k.error().message());
         }
         std::printf("%s\n", ref.c_str());
-    }
-    return rc;
+        return 0;
+    });
 }
 
 }  // namespace mgr

@@ -15,31 +15,20 @@ int freeze(const Store& store, const Argv& argv, bool pause) {
         std::printf("Usage: runccpp-manager %s CONTAINER...\n", name);
         return a->has("help") ? 0 : 1;
     }
-    int rc = 0;
-    for (const auto& ref : a->positional) {
-        auto m = store.resolve(ref);
-        if (!m) {
-            rc = errorOut(m.error().message());
-            continue;
-        }
-        std::string st = store.status(*m).state;
+    return forEachContainer(store, a->positional, [&](const Meta& m, const std::string& ref) {
+        std::string st = store.status(m).state;
         if (pause ? st != "running" : st != "paused") {
-            rc = errorOut("container " + ref + " is " + (st == "paused" || st == "running" ? st : "not running"));
-            continue;
+            return errorOut("container " + ref + " is " + (st == "paused" || st == "running" ? st : "not running"));
         }
-        auto c = loadContainer(store, m->id);
-        if (!c) {
-            rc = errorOut(c.error().message());
-            continue;
-        }
+        auto c = loadContainer(store, m.id);
+        if (!c) return errorOut(c.error().message());
         if (auto r = pause ? c->pause() : c->resume(); !r) {
-            rc = errorOut(std::string(name) + " " + ref + ": " + r.error().message());
-            continue;
+            return errorOut(std::string(name) + " " + ref + ": " + r.error().message());
         }
-        store.event(name, *m);
+        store.event(name, m);
         std::printf("%s\n", ref.c_str());
-    }
-    return rc;
+        return 0;
+    });
 }
 
 }  // namespace

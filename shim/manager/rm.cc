@@ -17,48 +17,37 @@ int cmdRm(const Store& store, const Argv& argv) {
                   "Removes stopped containers (state, log, cgroups); -f kills running ones first.");
         return a->has("help") ? 0 : 1;
     }
-    int rc = 0;
-    for (const auto& ref : a->positional) {
-        auto m = store.resolve(ref);
-        if (!m) {
-            rc = errorOut(m.error().message());
-            continue;
-        }
-        Status s = store.status(*m);
+    return forEachContainer(store, a->positional, [&](const Meta& m, const std::string& ref) {
+        Status s = store.status(m);
         bool live = s.state == "running" || s.state == "paused" || s.state == "created";
         if (live && !a->has("force")) {
-            rc = errorOut("cannot remove container \"" + ref + "\": container is " + s.state +
-                          ": stop the container before removing or use -f");
-            continue;
+            return errorOut("cannot remove container \"" + ref + "\": container is " + s.state +
+                            ": stop the container before removing or use -f");
         }
-        auto c = loadContainer(store, m->id);
+        auto c = loadContainer(store, m.id);
         if (live) {
             if (c) {
                 if (s.state == "paused") (void)c->resume();
-                store.event("kill", *m, {{"signal", std::to_string(SIGKILL)}});
+                store.event("kill", m, {{"signal", std::to_string(SIGKILL)}});
                 (void)c->kill(SIGKILL, true);
             }
-            (void)waitExit(store, m->id, 10000);
+            (void)waitExit(store, m.id, 10000);
         }
         // The supervisor exits once the exit is recorded; one stuck past that is ended here.
-        waitSupervisorGone(store, m->id, 3000);
-        if (pid_t p = store.supervisorPid(m->id)) ::kill(p, SIGKILL);
+        waitSupervisorGone(store, m.id, 3000);
+        if (pid_t p = store.supervisorPid(m.id)) ::kill(p, SIGKILL);
         if (c) {
             if (auto d = c->destroy(true); !d && d.error().errnum() != ENOENT) {
-                rc = errorOut("cannot remove container " + ref + ": " + d.error().message());
-                continue;
+                return errorOut("cannot remove container " + ref + ": " + d.error().message());
             }
         }
         std::error_code ec;
-        std::filesystem::remove_all(store.dir(m->id), ec);
-        if (ec) {
-            rc = errorOut("remove " + store.dir(m->id) + ": " + ec.message());
-            continue;
-        }
-        store.event("destroy", *m);
+        std::filesystem::remove_all(store.dir(m.id), ec);
+        if (ec) return errorOut("remove " + store.dir(m.id) + ": " + ec.message());
+        store.event("destroy", m);
         std::printf("%s\n", ref.c_str());
-    }
-    return rc;
+        return 0;
+    });
 }
 
 }  // namespace mgr

@@ -21,37 +21,27 @@ int cmdStop(const Store& store, const Argv& argv) {
     if (!grace || *grace < 0) return errorOut("invalid --time: " + a->value("time"));
     int sig = signalNumber(a->value("signal", "TERM"));
     if (!sig) return errorOut("invalid signal: " + a->value("signal"));
-    int rc = 0;
-    for (const auto& ref : a->positional) {
-        auto m = store.resolve(ref);
-        if (!m) {
-            rc = errorOut(m.error().message());
-            continue;
-        }
-        Status s = store.status(*m);
+    return forEachContainer(store, a->positional, [&](const Meta& m, const std::string& ref) {
+        Status s = store.status(m);
         if (s.state == "running" || s.state == "paused") {
-            auto c = loadContainer(store, m->id);
-            if (!c) {
-                rc = errorOut(c.error().message());
-                continue;
-            }
+            auto c = loadContainer(store, m.id);
+            if (!c) return errorOut(c.error().message());
             if (s.state == "paused") (void)c->resume();
             // events before the signals, so that they come before the "die"
-            store.event("kill", *m, {{"signal", std::to_string(sig)}});
+            store.event("kill", m, {{"signal", std::to_string(sig)}});
             (void)c->kill(sig);
-            if (!waitExit(store, m->id, static_cast<int>(*grace * 1000))) {
-                store.event("kill", *m, {{"signal", std::to_string(SIGKILL)}});
+            if (!waitExit(store, m.id, static_cast<int>(*grace * 1000))) {
+                store.event("kill", m, {{"signal", std::to_string(SIGKILL)}});
                 (void)c->kill(SIGKILL, true);
-                if (!waitExit(store, m->id, 10000)) {
-                    rc = errorOut("container " + ref + " did not exit after SIGKILL");
-                    continue;
+                if (!waitExit(store, m.id, 10000)) {
+                    return errorOut("container " + ref + " did not exit after SIGKILL");
                 }
             }
-            store.event("stop", *m);
+            store.event("stop", m);
         }
         std::printf("%s\n", ref.c_str());
-    }
-    return rc;
+        return 0;
+    });
 }
 
 }  // namespace mgr

@@ -16,18 +16,12 @@ int cmdWait(const Store& store, const Argv& argv) {
                   "without its supervisor, so that no code was recorded).");
         return a->has("help") ? 0 : 1;
     }
-    int rc = 0;
-    for (const auto& ref : a->positional) {
-        auto m = store.resolve(ref);
-        if (!m) {
-            rc = errorOut(m.error().message());
-            continue;
-        }
-        auto code = waitExit(store, m->id, -1);
+    return forEachContainer(store, a->positional, [&](const Meta& m, const std::string&) {
+        auto code = waitExit(store, m.id, -1);
         std::printf("%d\n", code.value_or(-1));
         std::fflush(stdout);
-    }
-    return rc;
+        return 0;
+    });
 }
 
 }  // namespace mgr
