@@ -15,7 +15,7 @@
 #include "client.h"
 #include "commands.h"
 #include "libcontainer/runtime.h"
-#include "terminal.h"
+#include "libcontainer/terminal.h"
 
 namespace mgr {
 
@@ -104,7 +104,7 @@ int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
         auto c = receiveFd(conn.get());
         if (!c) return errorOut("attach " + shortId(meta.id) + ": " + c.error().message(), 125);
         console = std::move(*c);
-        copyWindowSize(console.get());
+        lc::copyWindowSize(console.get());
     }
     // -i: our stdin goes to the container's (a pipe), without a terminal
     lc::UniqueFd input;
@@ -121,7 +121,7 @@ int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
     lc::UniqueFd sigfd(::signalfd(-1, &set, SFD_CLOEXEC));
     lc::UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
     if (watch) ::inotify_add_watch(watch.get(), store.dir(meta.id).c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO);
-    RawTerminal raw(console && ::isatty(0) ? 0 : -1);
+    lc::RawTerminal raw(console && ::isatty(0) ? 0 : -1);
     LogReader reader(store.logPath(meta.id));
     auto print = [](const LogEntry& e) { printEntry(e, false); };
     bool stdinOpen = inputFd >= 0;
@@ -135,7 +135,7 @@ int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
             while (::read(watch.get(), buf, sizeof buf) > 0) {}
         }
         if (p[3].revents & (POLLIN | POLLHUP | POLLERR)) {
-            if (!copyOnce(0, inputFd)) {
+            if (!lc::copyOnce(0, inputFd)) {
                 stdinOpen = false;
                 if (console) {
                     // end of input: the terminal's EOF character, as typing ^D would
@@ -151,7 +151,7 @@ int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
             if (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
                 int sig = static_cast<int>(si.ssi_signo);
                 if (sig == SIGWINCH) {
-                    if (console) copyWindowSize(console.get());
+                    if (console) lc::copyWindowSize(console.get());
                 } else if (auto c = loadContainer(store, meta.id)) {
                     (void)c->kill(sig);
                 }

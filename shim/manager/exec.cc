@@ -10,9 +10,9 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "libcontainer/terminal.h"
 #include "args.h"
 #include "commands.h"
-#include "terminal.h"
 
 namespace mgr {
 
@@ -60,8 +60,8 @@ int cmdExec(const Store& store, const Argv& argv) {
     store.event("exec_start", *m, {{"execCommand", proc->args[0]}});
     lc::UniqueFd sigfd(::signalfd(-1, &set, SFD_CLOEXEC));
     {
-        RawTerminal raw(tty && ::isatty(0) ? 0 : -1);
-        if (tty) copyWindowSize(p->console.get());
+        lc::RawTerminal raw(tty && ::isatty(0) ? 0 : -1);
+        if (tty) lc::copyWindowSize(p->console.get());
         bool masterOpen = tty, stdinOpen = tty;
         for (;;) {
             pollfd f[4] = {{sigfd.get(), POLLIN, 0}, {p->pidfd.get(), POLLIN, 0},
@@ -74,12 +74,12 @@ int cmdExec(const Store& store, const Argv& argv) {
                 signalfd_siginfo si;
                 if (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
                     int sg = static_cast<int>(si.ssi_signo);
-                    if (sg == SIGWINCH && tty) copyWindowSize(p->console.get());
+                    if (sg == SIGWINCH && tty) lc::copyWindowSize(p->console.get());
                     else if (sg != SIGCHLD && sg != SIGWINCH) ::kill(p->pid, sg);
                 }
             }
-            if ((f[2].revents & (POLLIN | POLLHUP | POLLERR)) && !copyOnce(p->console.get(), 1)) masterOpen = false;
-            if ((f[3].revents & (POLLIN | POLLHUP | POLLERR)) && !copyOnce(0, p->console.get())) {
+            if ((f[2].revents & (POLLIN | POLLHUP | POLLERR)) && !lc::copyOnce(p->console.get(), 1)) masterOpen = false;
+            if ((f[3].revents & (POLLIN | POLLHUP | POLLERR)) && !lc::copyOnce(0, p->console.get())) {
                 stdinOpen = false;
                 char eot = 4;
                 (void)::write(p->console.get(), &eot, 1);
@@ -88,7 +88,7 @@ int cmdExec(const Store& store, const Argv& argv) {
         }
         if (masterOpen) {  // what the terminal still holds
             pollfd f{p->console.get(), POLLIN, 0};
-            while (::poll(&f, 1, 50) > 0 && (f.revents & POLLIN) && copyOnce(p->console.get(), 1)) {}
+            while (::poll(&f, 1, 50) > 0 && (f.revents & POLLIN) && lc::copyOnce(p->console.get(), 1)) {}
         }
     }
     int st = 0;

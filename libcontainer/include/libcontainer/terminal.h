@@ -1,9 +1,10 @@
-// The user's terminal: raw mode, window size, copying to and from a pty master.
+// The caller's terminal while it proxies a container's pty: raw mode, window size, copying
+// to and from the pty master (the runc-cpp CLI's foreground run/exec, the manager's -t).
 #pragma once
 
 #include <termios.h>
 
-namespace mgr {
+namespace lc {
 
 // Puts fd in raw mode for the lifetime of the object (when it is a terminal).
 class RawTerminal {
@@ -24,4 +25,4 @@ bool copyOnce(int from, int to);
 // Gives the pty master the window size of our stdin's terminal (if it is one).
 void copyWindowSize(int master);
 
-}  // namespace mgr
+}  // namespace lc

@@ -1,11 +1,11 @@
-#include "terminal.h"
+#include "libcontainer/terminal.h"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
 
-namespace mgr {
+namespace lc {
 
 RawTerminal::RawTerminal(int fd) : fd_(fd) {
     if (fd >= 0 && ::isatty(fd) && ::tcgetattr(fd, &saved_) == 0) {
@@ -40,4 +40,4 @@ void copyWindowSize(int master) {
     if (::ioctl(0, TIOCGWINSZ, &ws) == 0) ::ioctl(master, TIOCSWINSZ, &ws);
 }
 
-}  // namespace mgr
+}  // namespace lc
