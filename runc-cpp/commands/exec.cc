@@ -6,21 +6,11 @@
 
 #include "../cli.h"
 #include "../foreground.h"
+#include "libcontainer/builder.h"
 #include "spec/json.h"
 
 namespace cli {
 namespace {
-
-// Replaces a variable of the same name, or appends.
-void setEnv(std::vector<std::string>& env, const std::string& kv) {
-    std::string key = kv.substr(0, kv.find('='));
-    for (auto& e : env)
-        if (e.substr(0, e.find('=')) == key) {
-            e = kv;
-            return;
-        }
-    env.push_back(kv);
-}
 
 lc::Result<uint32_t> parseId(const std::string& s, const char* what) {
     char* end = nullptr;
@@ -44,7 +34,7 @@ lc::Result<spec::Process> buildProcess(lc::Container& c, const ExecFlags& f, con
     }
     if (f.tty) p.terminal = true;
     if (!f.cwd.empty()) p.cwd = f.cwd;
-    for (const auto& e : f.env) setEnv(p.env, e);
+    for (const auto& e : f.env) lc::setEnv(p.env, e);
     if (!f.user.empty()) {
         auto colon = f.user.find(':');
         auto uid = parseId(f.user.substr(0, colon), "user");

@@ -26,16 +26,6 @@ std::string newId() {
     return id;
 }
 
-void setEnv(std::vector<std::string>& env, const std::string& kv) {
-    std::string key = kv.substr(0, kv.find('='));
-    for (auto& e : env)
-        if (e.substr(0, e.find('=')) == key) {
-            e = kv;
-            return;
-        }
-    env.push_back(kv);
-}
-
 const char* kUsage =
     "Usage: runccpp-manager run [OPTIONS] BUNDLE [COMMAND [ARG...]]\n"
     "       runccpp-manager run [OPTIONS] ROOTFS COMMAND [ARG...]\n"
@@ -131,8 +121,8 @@ int cmdRun(const Store& store, const Argv& argv) {
         if (!sp.linux->resources->memory) sp.linux->resources->memory.emplace();
         sp.linux->resources->memory->limit = *s;
     }
-    if (m.tty) setEnv(sp.process->env, "TERM=xterm");
-    for (const auto& kv : a->values("env")) setEnv(sp.process->env, kv);
+    if (m.tty) lc::setEnv(sp.process->env, "TERM=xterm");
+    for (const auto& kv : a->values("env")) lc::setEnv(sp.process->env, kv);
     if (a->has("workdir")) sp.process->cwd = a->value("workdir");
     m.tty = sp.process->terminal;
     m.interactive = a->has("interactive") && !m.tty;

@@ -52,3 +52,14 @@ TEST_CASE("the spec builder keeps the first error", "[core][builder]") {
     auto v = lc::SpecBuilder().withoutNamespace("uts").hostname("x").build();
     REQUIRE_FALSE(v);
 }
+
+TEST_CASE("setEnv replaces the variable of the same name or appends it", "[builder]") {
+    std::vector<std::string> env{"PATH=/bin", "FOO=1", "FOOBAR=x"};
+    lc::setEnv(env, "FOO=2");
+    lc::setEnv(env, "NEW=");
+    lc::setEnv(env, "PATH=/usr/bin:/bin");
+    CHECK(env == std::vector<std::string>{"PATH=/usr/bin:/bin", "FOO=2", "FOOBAR=x", "NEW="});
+    lc::setEnv(env, "FOOBAR=y=z");  // the first '=' ends the name
+    CHECK(env[2] == "FOOBAR=y=z");
+    CHECK(env.size() == 4);
+}

@@ -17,6 +17,9 @@
 
 namespace lc {
 
+// Sets KEY=VALUE in an environment list: replaces the entry with the same KEY, or appends.
+void setEnv(std::vector<std::string>& env, const std::string& keyValue);
+
 class SpecBuilder {
 public:
     SpecBuilder();

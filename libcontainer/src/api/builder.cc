@@ -26,13 +26,17 @@ SpecBuilder& SpecBuilder::args(std::vector<std::string> argv) {
     return *this;
 }
 
+void setEnv(std::vector<std::string>& env, const std::string& kv) {
+    const std::string_view key(kv.data(), std::min(kv.find('='), kv.size()));
+    auto same = [&](const std::string& e) { return std::string_view(e).substr(0, e.find('=')) == key; };
+    if (auto it = std::find_if(env.begin(), env.end(), same); it != env.end()) *it = kv;
+    else env.push_back(kv);
+}
+
 SpecBuilder& SpecBuilder::env(const std::string& kv) {
     auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) return error("env: \"" + kv + "\" is not KEY=VALUE");
-    auto& env = spec_.process->env;
-    auto same = [&](const std::string& e) { return e.compare(0, eq + 1, kv, 0, eq + 1) == 0; };
-    if (auto it = std::find_if(env.begin(), env.end(), same); it != env.end()) *it = kv;
-    else env.push_back(kv);
+    setEnv(spec_.process->env, kv);
     return *this;
 }
 
