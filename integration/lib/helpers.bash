@@ -367,16 +367,20 @@ teardown_bundle() {
 		[[ -d $d ]] && rmdir "$d" 2>/dev/null
 	done
 
-	# No mount may point into the test directory on the host.
+	finish_teardown
+}
+
+# finish_teardown: the last steps of a teardown that has collected its findings in the array
+# `problems`: no mount may point into $TESTDIR on the host (they are lazily unmounted and
+# reported), $TESTDIR is removed, and any problem fails the test.
+finish_teardown() {
 	local mnts
 	mnts=$(awk -v p="$TESTDIR" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo)
 	if [[ -n $mnts ]]; then
 		problems+=("mounts left: $(echo $mnts)")
 		sort -r <<<"$mnts" | while read -r d; do umount -l "$d" 2>/dev/null; done
 	fi
-
 	rm -rf "$TESTDIR"
-
 	if ((${#problems[@]})); then
 		printf 'teardown: %s\n' "${problems[@]}" >&2
 		return 1

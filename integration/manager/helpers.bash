@@ -134,18 +134,7 @@ teardown_manager() {
 		[[ -d $d ]] && rmdir "$d" 2>/dev/null
 	done
 
-	local mnts
-	mnts=$(awk -v p="$TESTDIR" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo)
-	if [[ -n $mnts ]]; then
-		problems+=("mounts left: $(echo $mnts)")
-		sort -r <<<"$mnts" | while read -r d; do umount -l "$d" 2>/dev/null; done
-	fi
-	rm -rf "$TESTDIR"
-	if ((${#problems[@]})); then
-		printf 'teardown: %s\n' "${problems[@]}" >&2
-		return 1
-	fi
-	return 0
+	finish_teardown
 }
 
 setup() {
