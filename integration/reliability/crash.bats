@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Crash consistency: runc-cpp is SIGKILLed at each fault-injection point
-# (RUNC_CPP_FAULT=<point>, see libcontainer/src/util/fault.h) of create, start and delete.
+# (RUNC_CPP_FAULT=<point>, see libcontainer/src/util/fault.h) of create, start, exec and delete.
 # Afterwards `list` and `state` must answer without crashing, and `delete --force` must
 # leave no state dir, cgroup (any controller, the unified one included), mount or process.
 
@@ -100,6 +100,44 @@ crash_start() {
 	cleanup_ok
 }
 
+# runtime_clones: processes marked with $ID that still run the runtime's image (a clone of
+# `runc-cpp exec` that never reached its execve), one "pid cmdline" a line.
+runtime_clones() {
+	local p exe
+	for p in $(procs_with "$ID"); do
+		exe=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
+		[[ $exe == "$(readlink -f "$RUNTIME")" || $exe == /memfd:* || $exe == / ]] &&
+			echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+	done
+	return 0
+}
+
+# crash_exec POINT: `exec` of a long sleep is killed at POINT. The clone that was to become
+# the exec'd process must not outlive the runtime; a process that was already running stays
+# the container's (as with runc) and `delete --force` must end it with everything else.
+crash_exec() {
+	run rt_marked "$RUNTIME" --root "$ROOT" run --detach --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	wait_status "$ID" running
+	faulted "$1" exec "$ID" sleep 1000
+	local i
+	for i in $(seq 50); do
+		[[ -z $(runtime_clones) ]] && break
+		sleep 0.1
+	done
+	if [[ -n $(runtime_clones) ]]; then
+		echo "clones of the runtime left after exec was killed at $1: $(runtime_clones)" >&2
+		return 1
+	fi
+	inspect_ok
+	run rt state "$ID"
+	assert_status 0
+	[[ $(json_get 'j["status"]' <<<"$output") == running ]] || fail "state after the crash: $output"
+	run rt exec "$ID" true
+	assert_status 0
+	cleanup_ok
+}
+
 crash_delete() {
 	run rt_marked "$RUNTIME" --root "$ROOT" run --detach --bundle "$BUNDLE" "$ID"
 	assert_status 0
@@ -116,6 +154,8 @@ crash_delete() {
 @test "crash at create:after-state" { crash_create create:after-state; }
 @test "crash at start:before-release" { crash_start start:before-release; }
 @test "crash at start:after-release" { crash_start start:after-release; }
+@test "crash at exec:after-clone" { crash_exec exec:after-clone; }
+@test "crash at exec:after-launch" { crash_exec exec:after-launch; }
 @test "crash at delete:after-kill" { crash_delete delete:after-kill; }
 @test "crash at delete:after-cgroup" { crash_delete delete:after-cgroup; }
 
