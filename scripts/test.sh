@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test tier: unit tests (Catch2; the [root] ones too when run as root), the
-# library example, and the bats integration suite against the built runc-cpp.
-# The last line is "N passed, N failed, N skipped" over all tiers.
+# Runs every test tier (each block below says what it covers): unit tests (Catch2; the [root]
+# ones too when run as root), the library example, the bats suite, cgroups (host and a v2
+# guest), the manager, reliability, fuzz smoke, the containerd shim, sanitizers and the real
+# clients. The last line is "N passed, N failed, N skipped" over all tiers.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
