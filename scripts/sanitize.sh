@@ -22,8 +22,8 @@ cd "$(dirname "$0")/.."
 out=build-asan
 tier_start=$(date +%s)
 
-passed=0 failed=0 skipped=0
-add() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + ${3:-0})); }
+# shellcheck source=lib/counts.sh
+source scripts/lib/counts.sh
 finish() {
     echo "== sanitizer tier took $(( $(date +%s) - tier_start )) s (build ${build_secs:-?} s)"
     echo "$passed passed, $failed failed, $skipped skipped"
@@ -55,21 +55,6 @@ trap 'rm -rf "$reports"' EXIT
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan"
 asan_common="detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1:log_path=$reports/asan"
 
-# Catch2 closing line -> counts (same rules as scripts/test.sh).
-catch_counts() {
-    local line
-    line=$(grep -E "^(All tests passed|test cases:)" <<<"$1" | tail -1)
-    if [[ $line == All* ]]; then
-        add "$(sed -E 's/.* in ([0-9]+) test case.*/\1/' <<<"$line")" 0
-    elif [[ $line == test* ]]; then
-        local p f
-        p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-        f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-        add "${p:-0}" "${f:-0}"
-    else
-        add 0 1
-    fi
-}
 
 # report_check WHAT: each sanitizer report file written since the last call is a failure.
 report_check() {
@@ -118,13 +103,8 @@ if [ "$(id -u)" = 0 ] && ((${#bats_files[@]})); then
     out_b=$(ASAN_OPTIONS="$asan_common:detect_leaks=1" \
         RUNTIME="$PWD/$out/runc-cpp/runc-cpp" bash integration/run.sh "${bats_files[@]}" 2>&1)
     echo "$out_b" | grep -E "^(not ok|ok .* # skip)" | head -60
-    summary=$(tail -1 <<<"$out_b")
-    echo "$summary"
-    if [[ $summary =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
-        add "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[4]:-0}"
-    else
-        echo "$out_b" | tail -30; add 0 1
-    fi
+    tail -1 <<<"$out_b"
+    summary_counts "$out_b"
     report_check "integration"
 else
     echo "SKIP: sanitized integration tests need root (and SANITIZE_BATS not 0)"; add 0 0 1

@@ -8,25 +8,8 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 bash scripts/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
-passed=0 failed=0 skipped=0
-add() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + ${3:-0})); }
-
-# Catch2 prints either "All tests passed (A assertions in N test cases)" or
-# "test cases: N | P passed | F failed".
-catch_counts() {
-  local out=$1 line
-  line=$(grep -E "^(All tests passed|test cases:)" <<<"$out" | tail -1)
-  if [[ $line == All* ]]; then
-    add "$(sed -E 's/.* in ([0-9]+) test case.*/\1/' <<<"$line")" 0
-  elif [[ $line == test* ]]; then
-    local p f
-    p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-    f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-    add "${p:-0}" "${f:-0}"
-  else
-    add 0 1
-  fi
-}
+# shellcheck source=lib/counts.sh
+source scripts/lib/counts.sh
 
 echo "== unit tests"
 out=$(./build/tests/unit-tests '~[root]' 2>&1); rc=$?
@@ -68,16 +51,6 @@ else
   echo "SKIP: integration tests need root"; add 0 0 1
 fi
 
-# Tiers that print their own "N passed, N failed, N skipped" line: add those counts.
-summary_counts() {
-  local out=$1 summary
-  summary=$(grep -E "^[0-9]+ passed, [0-9]+ failed" <<<"$out" | tail -1)
-  if [[ $summary =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
-    add "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[4]:-0}"
-  else
-    echo "$out" | tail -30; add 0 1
-  fi
-}
 
 # cgroups on this host (v1/hybrid): integration/cgroups.bats.
 if [ "$(id -u)" = 0 ]; then
