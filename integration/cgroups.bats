@@ -395,3 +395,147 @@ check_relative() {
 	start_detached "$id"
 	check_relative "$id" "$id"
 }
+
+# run_bounded ARGS...: the runtime with this test's --root, killed after 30s; $status and
+# $output as `run` sets them. The output goes through a file: a container process stuck in D
+# state would keep a pipe open forever.
+run_bounded() {
+	status=0
+	timeout -k 5 30 "$RUNTIME" --root "$ROOT" "$@" </dev/null >"$TESTDIR/bounded.out" 2>&1 3>&- || status=$?
+	output=$(cat "$TESTDIR/bounded.out")
+}
+
+# no_processes_in DIR: DIR/cgroup.procs lists nothing (no init stuck in a frozen cgroup)
+no_processes_in() {
+	[[ ! -s $1/cgroup.procs ]] || fail "processes left in $1: $(cat "$1/cgroup.procs")"
+}
+
+@test "run/create into a frozen cgroup fails at once with runc's 'unexpectedly frozen'; nothing is left" {
+	local fz=$CGROUP_ROOT/freezer/$CGROUP_PARENT/$TEST_ID
+	mkdir -p "$fz"
+	echo FROZEN >"$fz/freezer.state"
+	cfg_args true
+	local cmd
+	for cmd in run create; do
+		run_bounded $cmd "$TEST_ID"
+		[[ $status -ne 124 && $status -ne 137 ]] || fail "$cmd hung in the frozen cgroup"
+		assert_status 1
+		assert_contains "$output" "container's cgroup unexpectedly frozen"
+		no_processes_in "$fz"
+		assert_eq "$(status_of "$TEST_ID")" absent "status after $cmd"
+		# only the frozen directory we made is there, no other hierarchy got one
+		assert_eq "$(test_cgroup_dirs)" "$fz" "cgroup dirs after $cmd"
+	done
+	echo THAWED >"$fz/freezer.state"
+	rmdir "$fz"
+}
+
+@test "run into a cgroup whose parent is frozen fails too (the init would freeze with it)" {
+	if is_go_runc_before_1_2; then
+		skip "runc 1.1 only checks freezer.self_freezing of the cgroup itself: its init hangs in D state here"
+	fi
+	local pod=$CGROUP_ROOT/freezer/$CGROUP_PARENT/$TEST_ID-pod
+	mkdir -p "$pod"
+	echo FROZEN >"$pod/freezer.state"
+	cfg_set 'c["linux"]["cgroupsPath"] = "/'"$CGROUP_PARENT/$TEST_ID"'-pod/ctr"'
+	cfg_args true
+	run_bounded run "$TEST_ID"
+	echo THAWED >"$pod/freezer.state"
+	[[ $status -ne 124 && $status -ne 137 ]] || fail "run hung in the frozen cgroup"
+	assert_status 1
+	assert_contains "$output" "container's cgroup unexpectedly frozen"
+	assert_eq "$(test_cgroup_dirs)" "$pod" "cgroup dirs"
+	rmdir "$pod"
+}
+
+@test "run into a cgroup that already holds processes: refused as in runc 1.2 (runc 1.1 warns); they are left alone" {
+	local d dirs=() sp
+	sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	sp=$!
+	# runc 1.1 counts the processes of the devices hierarchy, runc-cpp those of pids
+	for d in devices pids memory freezer; do
+		d=$CGROUP_ROOT/$d/$CGROUP_PARENT/$TEST_ID
+		mkdir -p "$d"
+		echo "$sp" >"$d/cgroup.procs"
+		dirs+=("$d")
+	done
+	cfg_args true
+	run rt_bg run -d "$TEST_ID"
+	local st=$status out=$output alive=yes
+	kill -0 "$sp" 2>/dev/null || alive=no
+	rt delete --force "$TEST_ID" >/dev/null 2>&1 || true
+	kill -9 "$sp" 2>/dev/null || true
+	wait "$sp" 2>/dev/null || true
+	for d in "${dirs[@]}"; do rmdir "$d"; done
+	status=$st output=$out
+	if is_go_runc_before_1_2; then
+		assert_status 0
+		assert_contains "$output" "container's cgroup is not empty: 1 process(es) found"
+		return
+	fi
+	assert_status 1
+	assert_contains "$output" "container's cgroup is not empty: 1 process(es) found"
+	assert_eq "$alive" yes "the process that was in the cgroup"
+}
+
+@test "linux.resources.unified on a v1 or hybrid host: runc's 'invalid configuration', nothing created" {
+	[[ ! -f $CGROUP_ROOT/cgroup.controllers ]] || skip "a cgroup v2 only host takes unified"
+	res 'r["unified"] = {"hugetlb.2MB.max": "4194304"}'
+	cfg_args true
+	run rt_bg run -d "$TEST_ID"
+	assert_status 1
+	assert_contains "$output" "invalid configuration: cannot use unified on cgroup v1"
+	assert_eq "$(test_cgroup_dirs)" "" "cgroup dirs"
+	assert_eq "$(status_of "$TEST_ID")" absent
+	assert_eq "$(ls -A "$ROOT" 2>/dev/null)" "" "state root"
+}
+
+@test "update ID --memory 10M: options may follow the container id, as runc's CLI takes them" {
+	cfg_args sleep 100
+	start_detached
+	run rt update "$TEST_ID" --memory 10M
+	assert_status 0
+	assert_eq "$(cg_read memory memory.limit_in_bytes)" 10485760 "memory.limit_in_bytes"
+	run rt update "$TEST_ID" --pids-limit 7 --memory=20M
+	assert_status 0
+	assert_eq "$(cg_read memory memory.limit_in_bytes)" 20971520 "memory.limit_in_bytes"
+	assert_eq "$(cg_read pids pids.max)" 7 "pids.max"
+	# a stray argument is still one too many
+	run rt update "$TEST_ID" --memory 30M extra
+	assert_status 1
+	assert_contains "$output" "requires exactly 1 argument"
+}
+
+@test "update of a container that does not exist: 'container does not exist', options before or after" {
+	run rt update nosuch --memory 10M
+	assert_status 1
+	assert_contains "$output" "container does not exist"
+	run rt update --memory 10M nosuch
+	assert_status 1
+	assert_contains "$output" "container does not exist"
+}
+
+@test "device rules take every access string runc takes ('rwa', 'mr', 'r w'); runc's refusals stay" {
+	res 'r["devices"] = [{"allow": False, "access": "rwm"},
+		{"allow": True, "type": "c", "major": 1, "minor": 11, "access": "rwa"},
+		{"allow": True, "type": "c", "major": 10, "minor": 229, "access": "mr"},
+		{"allow": True, "type": "c", "major": 4, "minor": 1, "access": "r w"}]'
+	cfg_args sleep 100
+	start_detached
+	local list rule
+	list=$(cat "$(cg devices devices.list)")
+	for rule in "c 1:11 rw" "c 10:229 rm" "c 4:1 rw"; do
+		grep -qx "$rule" <<<"$list" || fail "no '$rule' in devices.list: $list"
+	done
+	rt delete --force "$TEST_ID"
+	# what runc refuses: an unknown device type, an access with none of r, w, m (runc 1.1:
+	# "devices cgroup doesn't precisely match target" on this v1 host)
+	res 'r["devices"] = [{"allow": True, "type": "u", "major": 1, "minor": 11, "access": "rwm"}]'
+	run rt_bg run -d "$TEST_ID"
+	assert_status 1
+	assert_contains "$output" 'device type \"u\"'
+	res 'r["devices"] = [{"allow": False, "access": "rwm"}, {"allow": True, "type": "c", "major": 1, "minor": 11, "access": "RWM"}]'
+	run rt_bg run -d "$TEST_ID"
+	assert_status 1
+	assert_eq "$(status_of "$TEST_ID")" absent
+}

@@ -168,3 +168,65 @@ $(json_get 'j["hostname"]' "$TESTDIR/config.json")"
 	assert_status 1
 	assert_contains "$output" "xml"
 }
+
+@test "--version: '<name> version X' and 'commit: Y' as Docker parses them; -h and --version use the invoked name" {
+	run "$RUNTIME" --version
+	assert_status 0
+	local first name
+	name=$(basename "$RUNTIME")
+	first=$(head -n 1 <<<"$output")
+	assert_match "$first" "^$name version [^ ]+$" "first line"
+	grep -Eq '^commit: [^ ]+$' <<<"$output" || fail "no 'commit: Y' line in: $output"
+	# installed as runc (the name Docker and containerd look for), it calls itself runc
+	mkdir -p "$TESTDIR/bin"
+	ln -s "$RUNTIME" "$TESTDIR/bin/runc"
+	run "$TESTDIR/bin/runc" --version
+	assert_status 0
+	assert_match "$(head -n 1 <<<"$output")" '^runc version [^ ]+$' "first line as runc"
+	run "$TESTDIR/bin/runc" -h
+	assert_status 0
+	assert_match "$(head -n 2 <<<"$output" | tail -n 1)" '^ +runc - ' "NAME line as runc"
+	assert_not_contains "$output" "runc-cpp -"
+}
+
+@test "--log-format: an unknown format fails as runc does (error line on stderr, log file untouched); an empty one is text" {
+	run --separate-stderr "$RUNTIME" --root "$ROOT" --log "$TESTDIR/log" --log-format xml list
+	assert_status 1
+	assert_eq "$output" "" stdout
+	assert_match "$stderr" '^time="[^"]+" level=error msg="invalid log-format: xml"$' stderr
+	[[ ! -s $TESTDIR/log ]] || fail "the log file got: $(cat "$TESTDIR/log")"
+	# checked before the command: an unknown command or none says the same
+	run "$RUNTIME" --log-format xml nosuchcommand
+	assert_status 1
+	assert_contains "$output" "invalid log-format: xml"
+	run "$RUNTIME" --root "$ROOT" --log-format= list
+	assert_status 0
+}
+
+@test "a spec with ambient capabilities and no inheritable ones (Debian's runc spec) runs with nothing on stderr" {
+	ensure_pristine_bundle
+	BUNDLE=$TESTDIR/b
+	copy_bundle "$BUNDLE"
+	cd "$BUNDLE"
+	cfg_set 'c["process"]["capabilities"] = {k: ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"] for k in ("bounding", "effective", "permitted", "ambient")}
+c["process"]["terminal"] = False
+c["linux"]["cgroupsPath"] = "/'"$CGROUP_PARENT/$TEST_ID"'"' 
+	cfg_args sh -c 'grep CapAmb /proc/self/status'
+	run --separate-stderr "$RUNTIME" --root "$ROOT" run "$TEST_ID"
+	assert_status 0
+	assert_eq "$stderr" "" stderr
+	# not raised: the kernel raises only what is also inheritable
+	assert_eq "$output" $'CapAmb:\t0000000000000000' stdout
+	if ! is_go_runc_before_1_2; then
+		# the note is there at debug level
+		run --separate-stderr "$RUNTIME" --root "$ROOT" --debug --log "$TESTDIR/debug.log" run "$TEST_ID"
+		assert_status 0
+		assert_contains "$(grep 'level=debug' "$TESTDIR/debug.log")" 'ambient capability \"CAP_KILL\"'
+	fi
+}
+
+@test "no command: the usage, exit 0, as runc" {
+	run "$RUNTIME"
+	assert_status 0
+	assert_contains "$output" "USAGE:"
+}

@@ -417,3 +417,59 @@ JSON
 	assert_contains "$output" "no such file or directory"
 	[[ ! -e $BUNDLE/rootfs/nonexistent-cwd ]] || fail "exec created the cwd in the container"
 }
+
+@test "exec: runtime failures exit 255 with runc's 'exec failed:'; usage errors 1; the process's own codes unchanged" {
+	run rt exec nosuchcontainer true
+	assert_status 255
+	assert_contains "$output" "exec failed: container does not exist"
+	start_long
+	# no command: runc 1.1 says so from the process setup (255)
+	run rt exec "$TEST_ID"
+	assert_status 255
+	assert_contains "$output" "exec failed: process args cannot be empty"
+	run rt exec "$TEST_ID" /nonexistent
+	assert_status 255
+	assert_contains "$output" "exec failed: "
+	# flag parsing is a usage error, before anything runs
+	run rt exec --no-such-flag "$TEST_ID" true
+	assert_status 1
+	run rt exec
+	assert_status 1
+	# the process's own exit codes, 255 included, come through as they are
+	local code
+	for code in 0 1 7 254 255; do
+		run rt exec "$TEST_ID" sh -c "exit $code"
+		assert_status "$code"
+	done
+	assert_eq "$(status_of "$TEST_ID")" running
+}
+
+@test "exec --cgroup: a path that leaves the container's cgroup is 'not a sub cgroup path' (255)" {
+	start_long
+	local p
+	for p in .. ../.. sub/../.. memory:../x; do
+		run rt exec --cgroup "$p" "$TEST_ID" true
+		assert_status 255
+		assert_contains "$output" "is not a sub cgroup path"
+		assert_contains "$output" "${p#memory:}"
+	done
+	# climbing back down inside it is fine: "sub/.." is the container's own cgroup
+	run rt exec --cgroup sub/.. "$TEST_ID" true
+	assert_status 0
+}
+
+@test "exec --tty without a controlling terminal fails as runc does (255, open /dev/tty), nothing runs" {
+	start_long
+	local rc=0
+	# setsid: no controlling terminal; stdio are files, not terminals
+	setsid -w "$RUNTIME" --root "$ROOT" exec -t "$TEST_ID" touch /exec-ran </dev/null >"$TESTDIR/out" 2>&1 3>&- || rc=$?
+	assert_eq "$rc" 255 "exit status ($(cat "$TESTDIR/out"))"
+	assert_contains "$(cat "$TESTDIR/out")" "exec failed: open /dev/tty: no such device or address"
+	[[ ! -e $BUNDLE/rootfs/exec-ran ]] || fail "the process ran"
+	# with a console socket (or -d) no terminal of ours is needed, and without -t none either
+	rc=0
+	setsid -w "$RUNTIME" --root "$ROOT" exec "$TEST_ID" touch /exec-ran </dev/null >"$TESTDIR/out" 2>&1 3>&- || rc=$?
+	assert_eq "$rc" 0 "exec without -t ($(cat "$TESTDIR/out"))"
+	[[ -e $BUNDLE/rootfs/exec-ran ]] || fail "exec without -t did not run"
+	rm -f "$BUNDLE/rootfs/exec-ran"
+}

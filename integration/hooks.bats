@@ -56,15 +56,6 @@ hook_log_without_poststart() {
 	return 0
 }
 
-# is_go_runc_before_1_2: the runtime is the Go runc 1.0/1.1, which runs
-# poststart hooks during `create` (before startContainer), contrary to the
-# OCI spec; fixed in runc 1.2.
-is_go_runc_before_1_2() {
-	local v
-	v=$("$RUNTIME" --version 2>/dev/null | awk 'NR == 1 && $1 == "runc" && $2 == "version" { v = $3 } /^go: ?go/ { go = 1 } END { if (go) print v }')
-	[[ $v == 1.0.* || $v == 1.1.* || $v == 1.0 || $v == 1.1 ]]
-}
-
 @test "hooks: prestart, createRuntime, createContainer at create; startContainer at start; poststop at delete" {
 	set_hooks
 	cfg_args sleep 100
@@ -273,4 +264,40 @@ is_go_runc_before_1_2() {
 	run rt state "$TEST_ID"
 	assert_status 1
 	assert_contains "$output" "container does not exist"
+}
+
+@test "hooks: a failing poststop hook logs a warning and the remaining poststop hooks still run (delete and run)" {
+	cfg_set 'c["hooks"] = {"poststop": [
+		{"path": "/bin/sh", "args": ["sh", "-c", "echo first >> '"$HOOKDIR"'/poststop.log; echo first-failed >&2; exit 3"]},
+		{"path": "/bin/sh", "args": ["sh", "-c", "echo second >> '"$HOOKDIR"'/poststop.log; exit 4"]},
+		{"path": "/bin/sh", "args": ["sh", "-c", "echo third >> '"$HOOKDIR"'/poststop.log"]}]}'
+	cfg_args true
+	run rt_bg create "$TEST_ID"
+	assert_status 0
+	run rt start "$TEST_ID"
+	assert_status 0
+	wait_status "$TEST_ID" stopped
+	run rt delete "$TEST_ID"
+	assert_status 0
+	assert_eq "$(status_of "$TEST_ID")" absent
+	if is_go_runc_before_1_2; then
+		# runc 1.1 stops at the first failure, logged at error level; the delete succeeds
+		assert_eq "$(echo $(cat "$HOOKDIR/poststop.log"))" "first" "poststop hooks that ran"
+		return
+	fi
+	assert_eq "$(echo $(cat "$HOOKDIR/poststop.log"))" "first second third" "poststop hooks that ran"
+	# one warning per failed hook, with runc's "error running ... hook #N" and the hook's output
+	assert_eq "$(grep -c 'level=warning' <<<"$output")" 2 "warnings ($output)"
+	assert_contains "$output" "error running poststop hook #0"
+	assert_contains "$output" "first-failed"
+	assert_contains "$output" "error running poststop hook #1"
+	assert_not_contains "$output" "level=error"
+
+	# the same when run deletes the container it ran
+	rm -f "$HOOKDIR/poststop.log"
+	run rt run "$TEST_ID"
+	assert_status 0
+	assert_eq "$(echo $(cat "$HOOKDIR/poststop.log"))" "first second third" "poststop hooks after run"
+	assert_eq "$(grep -c 'level=warning' <<<"$output")" 2 "warnings after run ($output)"
+	assert_eq "$(status_of "$TEST_ID")" absent
 }

@@ -173,6 +173,31 @@ no_state_left() {
 	assert_eq "$(status_of "$TEST_ID")" created
 }
 
+@test "kill ID 0 and kill -a ID 0: signal 0 probes liveness; a stopped container is 'not running'" {
+	cfg_args sleep 100
+	run rt_bg create "$TEST_ID"
+	assert_status 0
+	run rt kill "$TEST_ID" 0
+	assert_status 0
+	run rt_bg start "$TEST_ID"
+	assert_status 0
+	wait_status "$TEST_ID" running
+	local form
+	for form in "kill $TEST_ID 0" "kill -a $TEST_ID 0" "kill --all $TEST_ID 0" "kill $TEST_ID 0 --all"; do
+		# shellcheck disable=SC2086
+		run rt $form
+		assert_status 0
+		assert_eq "$output" "" "output of $form"
+	done
+	assert_eq "$(status_of "$TEST_ID")" running "signal 0 signals nothing"
+	run rt kill "$TEST_ID" KILL
+	assert_status 0
+	wait_status "$TEST_ID" stopped
+	run rt kill "$TEST_ID" 0
+	assert_status 1
+	assert_contains "$output" "container not running"
+}
+
 @test "kill: a created container can be killed, then deleted" {
 	cfg_args sleep 100
 	run rt_bg create "$TEST_ID"

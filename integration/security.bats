@@ -461,3 +461,23 @@ CapAmb:	0000000000000400"
 	run rt features extra
 	assert_status 1
 }
+
+@test "seccomp notify: no listenerPath, or one nobody listens on, fails with runc's words; nothing is left" {
+	cfg_args true
+	cfg_set 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
+	run timeout 20 "$RUNTIME" --root "$ROOT" run "$TEST_ID"
+	assert_status 1
+	assert_contains "$output" "listenerPath is not set"
+	assert_eq "$(status_of "$TEST_ID")" absent
+	# a path with no socket, and a file that is not one
+	cfg_set 'c["linux"]["seccomp"]["listenerPath"] = "'"$TESTDIR"'/nosock"'
+	run timeout 20 "$RUNTIME" --root "$ROOT" run "$TEST_ID"
+	assert_status 1
+	assert_contains "$output" "failed to connect with seccomp agent specified in the seccomp profile: dial unix $TESTDIR/nosock: connect: no such file or directory"
+	touch "$TESTDIR/notsock"
+	cfg_set 'c["linux"]["seccomp"]["listenerPath"] = "'"$TESTDIR"'/notsock"'
+	run timeout 20 "$RUNTIME" --root "$ROOT" run "$TEST_ID"
+	assert_status 1
+	assert_contains "$output" "failed to connect with seccomp agent specified in the seccomp profile: dial unix $TESTDIR/notsock: connect: connection refused"
+	assert_eq "$(status_of "$TEST_ID")" absent
+}

@@ -222,3 +222,48 @@ EOF
 	assert_status 0
 	assert_eq "$(pty_clean "$output")" $'21 51\n34 45' "sizes before and after the resize"
 }
+
+# devpts as runc's default spec mounts it: new ptys get group tty (5)
+devpts_gid5() {
+	cfg_set 'for m in c["mounts"]:
+    if m["destination"] == "/dev/pts":
+        m["options"] = ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]'
+}
+
+@test "run: the pty of a non-root process is owned by its uid (group tty), as runc chowns it" {
+	devpts_gid5
+	cfg_set 'c["process"]["terminal"] = True; c["process"]["user"] = {"uid": 1000, "gid": 1000}'
+	cfg_sh 'stat -c "%u:%g %a" "$(tty)"'
+	run in_pty "$RUNTIME --root $ROOT run $TEST_ID" </dev/null
+	assert_status 0
+	assert_eq "$(pty_clean "$output")" "1000:5 620" "pty owner, group and mode"
+}
+
+@test "exec -t: the pty of a non-root process is owned by its uid (group tty), foreground and console socket" {
+	devpts_gid5
+	cfg_args sleep 1000
+	run rt_bg run -d "$TEST_ID"
+	assert_status 0
+	run in_pty "$RUNTIME --root $ROOT exec -t --user 1000:1000 $TEST_ID sh -c 'stat -c %u:%g \$(tty)'" </dev/null
+	assert_status 0
+	assert_eq "$(pty_clean "$output")" "1000:5" "foreground exec pty"
+	start_receiver "$TESTDIR/pty.out"
+	run rt_bg exec -t -d --user 1001:1000 --console-socket "$SOCK" "$TEST_ID" sh -c 'stat -c %u:%g $(tty)'
+	assert_status 0
+	wait_receiver
+	assert_eq "$(tr -d '\r' <"$TESTDIR/pty.out")" "1001:5" "console-socket exec pty"
+	# root's stays root's
+	run in_pty "$RUNTIME --root $ROOT exec -t $TEST_ID sh -c 'stat -c %u:%g \$(tty)'" </dev/null
+	assert_eq "$(pty_clean "$output")" "0:5" "root exec pty"
+}
+
+@test "run with process.terminal without a controlling terminal fails as runc does; nothing is left" {
+	cfg_set 'c["process"]["terminal"] = True'
+	cfg_sh 'touch /run-ran'
+	local rc=0
+	setsid -w "$RUNTIME" --root "$ROOT" run "$TEST_ID" </dev/null >"$TESTDIR/out" 2>&1 3>&- || rc=$?
+	assert_eq "$rc" 1 "exit status ($(cat "$TESTDIR/out"))"
+	assert_contains "$(cat "$TESTDIR/out")" "run failed: open /dev/tty: no such device or address"
+	[[ ! -e $BUNDLE/rootfs/run-ran ]] || fail "the process ran"
+	assert_eq "$(status_of "$TEST_ID")" absent
+}

@@ -91,12 +91,70 @@ void describeUpdate(po::options_description& d, UpdateFlags& f) {
 // value) matches whole names only, so the two would disagree.
 constexpr int kStyle = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
 
+// Appends an option token. "--name=" of an option that takes a value (an empty value, which
+// Go's flag package takes and boost refuses) goes in as "--name" and "".
+void pushOption(std::vector<std::string>& out, const std::string& a, bool takesValue) {
+    if (takesValue && a.size() > 3 && a.starts_with("--") && a.back() == '=' && a.find('=') == a.size() - 1) {
+        out.push_back(a.substr(0, a.size() - 1));
+        out.emplace_back();
+        return;
+    }
+    out.push_back(a);
+}
+
+// The option of `all` that the token names ("--name", "--name=v", "-n", "-nVALUE" do not
+// count: a short option with its value attached names no option here), or null.
+const po::option_description* findOption(const po::options_description& all, const std::string& a) {
+    if (a.size() < 2 || a[0] != '-' || a == "--") return nullptr;
+    const bool isLong = a[1] == '-';
+    std::string name = a.substr(isLong ? 2 : 1);
+    if (isLong) name = name.substr(0, name.find('='));
+    else if (name.size() != 1) return nullptr;
+    for (const auto& o : all.options()) {
+        if (isLong ? o->long_name() == name
+                   : o->canonical_display_name(po::command_line_style::allow_dash_for_short) == a)
+            return o.get();
+    }
+    return nullptr;
+}
+
+// runc's argument reordering (urfave/cli v1): every token that names one of the command's
+// options (with its value, when the option takes one and it was not given with '=') moves in
+// front of the other arguments, which keep their order; "--" stops the reordering and stays
+// in front of what follows it. Unknown options stay in place (and then end the options, as
+// Go's flag package does). Unlike urfave, a switch does not take the next argument along.
+std::vector<std::string> reorderArgs(const po::options_description& all, const std::vector<std::string>& args) {
+    std::vector<std::string> flags, rest;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--") {
+            rest.insert(rest.begin(), "--");
+            rest.insert(rest.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+            break;
+        }
+        const po::option_description* o = findOption(all, a);
+        if (!o) {
+            rest.push_back(a);
+            continue;
+        }
+        flags.push_back(a);
+        if (a.find('=') == std::string::npos && o->semantic()->max_tokens() > 0 && i + 1 < args.size())
+            flags.push_back(args[++i]);
+    }
+    flags.insert(flags.end(), rest.begin(), rest.end());
+    return flags;
+}
+
 // One command's description: its options bound to `flags` (which it sets to the command's
 // alternative), its usage line, and whether it takes positional arguments.
 struct Description {
     po::options_description options;
     const char* usage = "";
     bool positionals = true;
+    // runc's CLI library moves the command's own flags in front of the positional arguments
+    // (`update ID --memory 10M`), except for exec and ps, whose arguments after the container
+    // id belong to the container's command.
+    bool reorder = true;
 };
 
 bool describe(std::string_view cmd, CommandFlags& flags, Description& d) {
@@ -131,6 +189,7 @@ bool describe(std::string_view cmd, CommandFlags& flags, Description& d) {
         auto& f = flags.emplace<PsFlags>();
         d.options.add_options()("format,f", po::value(&f.format), "select one of: table or json (default: \"table\")");
         d.usage = "[command options] <container-id> [ps options]";
+        d.reorder = false;
     } else if (cmd == "events") {
         auto& f = flags.emplace<EventsFlags>();
         d.options.add_options()
@@ -147,6 +206,7 @@ bool describe(std::string_view cmd, CommandFlags& flags, Description& d) {
     } else if (cmd == "exec") {
         describeExec(d.options, flags.emplace<ExecFlags>());
         d.usage = "[command options] <container-id> <command> [command options]";
+        d.reorder = false;
     } else if (cmd == "update") {
         describeUpdate(d.options, flags.emplace<UpdateFlags>());
         d.usage = withOptions;
@@ -178,7 +238,7 @@ lc::Result<Invocation> parseGlobalArgs(const std::vector<std::string>& args) {
     for (; i < args.size(); ++i) {
         const std::string& a = args[i];
         if (a.empty() || a[0] != '-') break;
-        global.push_back(a);
+        pushOption(global, a, globalTakesValue(a.substr(0, a.find('='))));
         if (a.find('=') == std::string::npos && globalTakesValue(a) && i + 1 < args.size()) global.push_back(args[++i]);
     }
     if (i < args.size()) inv.command = args[i++];
@@ -218,10 +278,11 @@ lc::Result<CommandArgs> parseCommandArgs(std::string_view command, const std::ve
     all.add(d.options);
     all.add_options()("help,h", "show help");
 
+    const std::vector<std::string> ordered = d.reorder ? reorderArgs(all, args) : args;
     std::vector<std::string> opts, rest;
     size_t i = 0;
-    for (; i < args.size(); ++i) {
-        const std::string& a = args[i];
+    for (; i < ordered.size(); ++i) {
+        const std::string& a = ordered[i];
         if (a == "--") {
             ++i;
             break;
@@ -230,19 +291,13 @@ lc::Result<CommandArgs> parseCommandArgs(std::string_view command, const std::ve
         // boost reads "--=x" as the positional "x" (fuzz finding: `delete --=x` deleted x);
         // an option needs a name, as Go's flag package (and so runc) says.
         if (a.starts_with("--=")) return lc::fail(std::string(command) + ": bad flag syntax: " + a);
-        opts.push_back(a);
+        const po::option_description* o = findOption(all, a);  // "-uroot": value attached, none
+        const bool takesValue = o && o->semantic()->max_tokens() > 0;
+        pushOption(opts, a, takesValue);
         if (a.find('=') != std::string::npos) continue;
-        bool isLong = a[1] == '-';
-        if (!isLong && a.size() > 2) continue;  // "-uroot": value attached
-        bool takesValue = false;
-        for (const auto& o : all.options()) {
-            bool match = isLong ? o->long_name() == a.substr(2)
-                                : o->canonical_display_name(po::command_line_style::allow_dash_for_short) == a;
-            if (match) takesValue = o->semantic()->max_tokens() > 0;
-        }
-        if (takesValue && i + 1 < args.size()) opts.push_back(args[++i]);
+        if (takesValue && i + 1 < ordered.size()) opts.push_back(ordered[++i]);
     }
-    rest.assign(args.begin() + static_cast<long>(i), args.end());
+    rest.assign(ordered.begin() + static_cast<long>(i), ordered.end());
     po::variables_map vm;
     try {
         // No positional description: a stray non-option among the options is an error.

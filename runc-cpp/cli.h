@@ -68,7 +68,7 @@ bool requireId(Context& ctx, const CommandArgs& p, const char* cmd, std::string*
 int withContainer(Context& ctx, const char* cmd, const std::vector<std::string>& args,
                   const std::function<lc::Result<void>(lc::Container&)>& op);
 
-// "9", "KILL", "SIGKILL" -> 9; -1 if unknown.
+// "9", "KILL", "SIGKILL" -> 9; "0" -> 0 (no signal: a liveness probe, as with kill(2)); -1 if unknown.
 int parseSignal(const std::string& s);
 
 int runCreate(Context&, const std::vector<std::string>&);

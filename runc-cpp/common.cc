@@ -33,7 +33,7 @@ int failWith(Context& ctx, const std::string& msg) {
 bool requireId(Context& ctx, const CommandArgs& p, const char* cmd, std::string* id, int* rc) {
     const std::vector<std::string>& a = p.args;
     if (a.size() != 1) {
-        ctx.log->error(std::string(cmd) + ": \"" + cmd + "\" requires exactly 1 argument(s)");
+        ctx.log->error(ctx.program + ": \"" + cmd + "\" requires exactly 1 argument(s)");
         *rc = 1;
         return false;
     }
@@ -60,7 +60,7 @@ int parseSignal(const std::string& s) {
     if (s.empty()) return -1;
     char* end = nullptr;
     long n = std::strtol(s.c_str(), &end, 10);
-    if (*end == '\0') return (n > 0 && n < NSIG) ? static_cast<int>(n) : -1;
+    if (*end == '\0') return (n >= 0 && n < NSIG) ? static_cast<int>(n) : -1;  // 0: probe liveness
     std::string name = s;
     for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (name.rfind("SIG", 0) == 0) name = name.substr(3);

@@ -1,5 +1,6 @@
 #include "foreground.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -7,6 +8,7 @@
 
 #include <cerrno>
 
+#include "libcontainer/error.h"
 #include "libcontainer/terminal.h"
 
 namespace cli {
@@ -58,6 +60,14 @@ int superviseForeground(pid_t pid, int pidfd, lc::UniqueFd console, const sigset
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     return status;
+}
+
+std::string hostConsoleError() {
+    for (int fd : {2, 1, 0})
+        if (::isatty(fd)) return {};
+    lc::UniqueFd tty(::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!tty) return lc::errnoError("open /dev/tty").error().message();  // Go's lower-case wording
+    return {};
 }
 
 int exitCodeOf(int status) {

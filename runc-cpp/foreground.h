@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <string>
 
 #include "libcontainer/unique_fd.h"
 
@@ -31,6 +32,11 @@ private:
 // Returns the wait status.
 int superviseForeground(pid_t pid, int pidfd, lc::UniqueFd console, const sigset_t& signals,
                         const std::function<void(int)>& forward);
+
+// A foreground run/exec with a terminal proxies the caller's terminal: one of stdin, stdout or
+// stderr must be a terminal, or the process must have a controlling terminal (/dev/tty), as
+// runc requires. Empty when there is one, else runc's error ("open /dev/tty: <reason>").
+std::string hostConsoleError();
 
 // Exit code as a shell reports it: the status, or 128 + the signal.
 int exitCodeOf(int waitStatus);

@@ -9,12 +9,15 @@
 
 #include "cli.h"
 #include "libcontainer/security.h"
+#include "version.h"
 
 namespace cli {
 
 lc::Result<lc::Runtime> Context::runtime() const {
     lc::RuntimeOptions o;
     o.root = globals.root;
+    // --debug: the library's debug messages go to the log as debug lines.
+    if (log && log->debugEnabled()) o.debugLog = [l = log](const std::string& m) { l->debug(m); };
     return lc::Runtime::open(o);
 }
 
@@ -43,16 +46,21 @@ const std::vector<Command>& commands() {
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+#ifndef RUNC_CPP_VERSION
+#define RUNC_CPP_VERSION "unknown"
+#endif
 constexpr const char* kSpecVersion = "1.2.0";
 
-void printVersion() {
+// `--version` as runc prints it (Docker's `docker info` reads "<name> version X" and
+// "commit: Y"); the commit is the build's git description (version.h), else the version.
+void printVersion(const std::string& prog) {
     const scmp_version* v = seccomp_version();
-    std::printf("runc-cpp version %s\nspec: %s\nlibseccomp: %u.%u.%u\n", kVersion, kSpecVersion, v->major,
-                v->minor, v->micro);
+    std::printf("%s version %s\ncommit: %s\nspec: %s\nlibseccomp: %u.%u.%u\n", prog.c_str(), RUNC_CPP_VERSION,
+                RUNC_CPP_COMMIT, kSpecVersion, v->major, v->minor, v->micro);
 }
 
-void printHelp(const char* prog) {
+void printHelp(const std::string& program) {
+    const char* prog = program.c_str();
     std::printf(
         "NAME:\n   %s - Open Container Initiative runtime (runc-compatible, written in C++)\n\n"
         "USAGE:\n   %s [global options] command [command options] [arguments...]\n\nCOMMANDS:\n",
@@ -61,39 +69,55 @@ void printHelp(const char* prog) {
     std::printf(
         "\nGLOBAL OPTIONS:\n"
         "   --debug                 enable debug logging\n"
-        "   --log value             set the log file to write runc-cpp logs to (default is stderr)\n"
+        "   --log value             set the log file to write %s logs to (default is stderr)\n"
         "   --log-format value      set the log format ('text' (default), or 'json')\n"
         "   --root value            root directory for storage of container state (default: \"/run/runc-cpp\")\n"
         "   --criu value            accepted for compatibility (checkpointing is not supported)\n"
         "   --systemd-cgroup        use systemd for cgroups (needs a running systemd)\n"
         "   --rootless value        ignore cgroup permission errors ('true', 'false', or 'auto')\n"
         "   --help, -h              show help\n"
-        "   --version, -v           print the version\n");
+        "   --version, -v           print the version\n",
+        prog);
+}
+
+// The name the binary was invoked as (installed as `runc`, it is "runc").
+std::string programName(const char* argv0) {
+    std::string p = argv0 ? argv0 : "";
+    if (auto slash = p.find_last_of('/'); slash != std::string::npos) p.erase(0, slash + 1);
+    return p.empty() ? std::string("runc-cpp") : p;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const char* prog = "runc-cpp";
+    const std::string prog = programName(argc > 0 ? argv[0] : nullptr);
     auto parsed = cli::parseGlobalArgs(argc, argv);
     if (!parsed) {
-        std::fprintf(stderr, "%s: %s\n", prog, parsed.error().message().c_str());
+        std::fprintf(stderr, "%s: %s\n", prog.c_str(), parsed.error().message().c_str());
         return 1;
     }
     cli::Globals& g = parsed->globals;
     const std::string& command = parsed->command;
     const std::vector<std::string>& rest = parsed->rest;
     if (parsed->version) {
-        printVersion();
+        printVersion(prog);
         return 0;
     }
-    if (parsed->help || command.empty() || command == "help") {
+    if (parsed->help || command == "help") {
         printHelp(prog);
-        return command.empty() && !parsed->help ? 1 : 0;
+        return 0;
     }
+    // As runc: an unknown format is refused before anything else, with the error in the text
+    // format on stderr (the log file is not opened); an empty one is the default.
+    if (g.logFormat.empty()) g.logFormat = "text";
     if (g.logFormat != "text" && g.logFormat != "json") {
-        std::fprintf(stderr, "invalid log-format: %s\n", g.logFormat.c_str());
+        cli::Globals plain;
+        cli::Logger(plain).error("invalid log-format: " + g.logFormat);
         return 1;
+    }
+    if (command.empty()) {
+        printHelp(prog);
+        return 0;
     }
     cli::Logger log(g);
     if (g.systemdCgroup) {

@@ -108,6 +108,15 @@ assert_one_error_line() {
 # ---------------------------------------------------------------------------
 # runtime wrappers
 
+# is_go_runc_before_1_2: the runtime is the Go runc 1.0/1.1 (the reference
+# here is 1.1.5). Tests of behaviour that runc 1.2 changed (and runc-cpp
+# follows) check 1.1's behaviour for it instead, or skip.
+is_go_runc_before_1_2() {
+	local v
+	v=$("$RUNTIME" --version 2>/dev/null | awk 'NR == 1 && $1 == "runc" && $2 == "version" { v = $3 } /^go: ?go/ { go = 1 } END { if (go) print v }')
+	[[ $v == 1.0.* || $v == 1.1.* || $v == 1.0 || $v == 1.1 ]]
+}
+
 require_runtime() {
 	if [[ ! -x $RUNTIME ]]; then
 		echo "runtime $RUNTIME is not an executable; build it or set RUNTIME=" >&2

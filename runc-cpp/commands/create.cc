@@ -16,7 +16,7 @@ int runCreate(Context& ctx, const std::vector<std::string>& args) {
     auto opts = toCreateOptions(f, id, &warnings);
     auto c = rt->create(opts);
     for (const auto& w : warnings) ctx.log->warn(w);
-    if (!c) return failWith(ctx, "runc-cpp create failed: " + c.error().message());
+    if (!c) return failWith(ctx, ctx.program + " create failed: " + c.error().message());
     return 0;
 }
 

@@ -17,7 +17,10 @@ int runDelete(Context& ctx, const std::vector<std::string>& args) {
         if (force && c.error().errnum() == ENOENT) return 0;
         return failWith(ctx, c.error());
     }
-    if (auto r = c->destroy(force); !r) {
+    std::vector<std::string> warnings;  // failed poststop hooks
+    auto r = c->destroy(force, &warnings);
+    for (const auto& w : warnings) ctx.log->warn(w);
+    if (!r) {
         if (force && r.error().errnum() == ENOENT) return 0;
         return failWith(ctx, r.error());
     }

@@ -62,7 +62,7 @@ lc::Result<spec::Process> buildProcess(lc::Container& c, const ExecFlags& f, con
     if (f.noNewPrivs) p.noNewPrivileges = true;
     if (!f.processLabel.empty()) p.selinuxLabel = f.processLabel;
     if (!f.apparmor.empty()) p.apparmorProfile = f.apparmor;
-    if (p.args.empty()) return lc::fail(EINVAL, "args must not be empty");
+    if (p.args.empty()) return lc::fail(EINVAL, "process args cannot be empty");
     if (p.cwd.empty()) p.cwd = "/";
     return p;
 }
@@ -75,15 +75,24 @@ int runExec(Context& ctx, const std::vector<std::string>& args) {
     if (!parsed) return rc;
     const ExecFlags& f = std::get<ExecFlags>(parsed->flags);
     const std::vector<std::string>& a = parsed->args;
-    if (a.empty()) return failWith(ctx, "exec: \"exec\" requires a minimum of 1 argument");
-    if (a.size() == 1 && f.processFile.empty()) return failWith(ctx, "exec: \"exec\" requires a minimum of 2 arguments");
+    // As runc: usage errors exit 1; every failure past them is "exec failed: ..." with 255, so
+    // that a caller can tell them from the exit code of the process itself.
+    if (a.empty()) return failWith(ctx, ctx.program + ": \"exec\" requires a minimum of 1 argument(s)");
+    auto failed = [&](const std::string& msg) {
+        ctx.log->error("exec failed: " + msg);
+        return 255;
+    };
     auto rt = ctx.runtime();
-    if (!rt) return failWith(ctx, rt.error());
+    if (!rt) return failed(rt.error().message());
     auto c = rt->load(a[0]);
-    if (!c) return failWith(ctx, c.error());
+    if (!c) return failed(c.error().message());
+    if (a.size() == 1 && f.processFile.empty()) return failed("process args cannot be empty");
 
     auto proc = buildProcess(*c, f, std::vector<std::string>(a.begin() + 1, a.end()));
-    if (!proc) return failWith(ctx, proc.error());
+    if (!proc) return failed(proc.error().message());
+    if (proc->terminal && !f.detach && f.consoleSocket.empty()) {
+        if (auto err = hostConsoleError(); !err.empty()) return failed(err);
+    }
 
     lc::ExecOptions eo;
     eo.process = std::move(*proc);
@@ -114,10 +123,7 @@ int runExec(Context& ctx, const std::vector<std::string>& args) {
     if (!f.detach) block = std::make_unique<SignalBlock>();
     auto p = c->exec(eo);
     for (const auto& w : warnings) ctx.log->warn(w);
-    if (!p) {
-        ctx.log->error(p.error().message());
-        return 255;
-    }
+    if (!p) return failed(p.error().message());
     if (f.detach) return 0;
     const pid_t pid = p->pid;
     int status = superviseForeground(pid, p->pidfd.get(), std::move(p->console), block->set(),

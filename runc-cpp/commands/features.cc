@@ -14,7 +14,7 @@ int runFeatures(Context& ctx, const std::vector<std::string>& args) {
     int rc = 0;
     auto p = parseArgs(ctx, "features", args, &rc);
     if (!p) return rc;
-    if (!p->args.empty()) return failWith(ctx, "runc-cpp: \"features\" requires exactly 0 argument(s)");
+    if (!p->args.empty()) return failWith(ctx, ctx.program + ": \"features\" requires exactly 0 argument(s)");
     std::string json = lc::featuresJson(RUNC_CPP_VERSION);
     if (json.empty() || json.back() != '\n') json += '\n';
     std::fputs(json.c_str(), stdout);

@@ -1,12 +1,26 @@
 // run: create + start, then (unless --detach) wait in the foreground: forward signals,
 // proxy a terminal, exit with the container's status, delete it afterwards.
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "../cli.h"
 #include "../foreground.h"
 #include "create_options.h"
+#include "spec/json.h"
 
 namespace cli {
+namespace {
+
+bool wantsTerminal(const std::string& bundle) {
+    std::ifstream in((bundle.empty() ? std::string(".") : bundle) + "/config.json");
+    std::stringstream json;
+    json << in.rdbuf();
+    auto sp = spec::parseSpec(json.str());
+    return sp && sp->process && sp->process->terminal;  // a bad config is create's to report
+}
+
+}  // namespace
 
 int runRun(Context& ctx, const std::vector<std::string>& args) {
     int rc = 0;
@@ -19,6 +33,13 @@ int runRun(Context& ctx, const std::vector<std::string>& args) {
     auto rt = ctx.runtime();
     if (!rt) return failWith(ctx, rt.error());
 
+    // A foreground terminal needs the caller's terminal (runc checks before creating anything).
+    // Only without one is config.json read here, to see whether it asks for a terminal.
+    if (!detach && f.consoleSocket.empty()) {
+        if (auto err = hostConsoleError(); !err.empty() && wantsTerminal(f.bundle))
+            return failWith(ctx, ctx.program + " run failed: " + err);
+    }
+
     std::vector<std::string> warnings;
     auto opts = toCreateOptions(f, id, &warnings);
     opts.keepConsole = !detach;
@@ -27,9 +48,11 @@ int runRun(Context& ctx, const std::vector<std::string>& args) {
 
     auto c = rt->create(opts);
     for (const auto& w : warnings) ctx.log->warn(w);
-    if (!c) return failWith(ctx, "runc-cpp run failed: " + c.error().message());
+    if (!c) return failWith(ctx, ctx.program + " run failed: " + c.error().message());
     if (auto r = c->start(); !r) {
-        (void)c->destroy(true);
+        std::vector<std::string> hookWarnings;
+        (void)c->destroy(true, &hookWarnings);
+        for (const auto& w : hookWarnings) ctx.log->warn(w);
         return failWith(ctx, r.error());
     }
     if (detach) return 0;
@@ -38,7 +61,10 @@ int runRun(Context& ctx, const std::vector<std::string>& args) {
                                      [&](int sig) { (void)c->kill(sig, false); });
     block.reset();
     if (!keep) {
-        if (auto r = c->destroy(true); !r) ctx.log->warn("delete after run: " + r.error().message());
+        std::vector<std::string> hookWarnings;
+        auto r = c->destroy(true, &hookWarnings);
+        for (const auto& w : hookWarnings) ctx.log->warn(w);
+        if (!r) ctx.log->warn("delete after run: " + r.error().message());
     }
     return exitCodeOf(status);
 }

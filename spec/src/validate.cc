@@ -183,8 +183,7 @@ lc::Result<void> checkResources(const Resources& res) {
         std::string at = idx("linux.resources.devices", i);
         if (!d.type.empty() && d.type != "a" && d.type != "c" && d.type != "b")
             return fail(at + ".type: unknown device type " + quoted(d.type));
-        if (d.access.find_first_not_of("rwm") != std::string::npos)
-            return fail(at + ".access: must be a combination of r, w and m");
+        // access: runc reads the r, w and m in it and ignores any other character ("rwa").
     }
     return {};
 }

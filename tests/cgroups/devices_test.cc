@@ -98,7 +98,14 @@ TEST_CASE("device rules from the spec", "[cgroups]") {
     CHECK_FALSE(ruleFromSpec({true, "u", 1, 1, "r"}, 2).has_value());
     CHECK(ruleFromSpec({true, "c", -2, 1, "r"}, 2).error().message().starts_with("linux.resources.devices[2].major"));
     CHECK_FALSE(ruleFromSpec({true, "c", 1, int64_t{1} << 33, "r"}, 0).has_value());
-    CHECK_FALSE(ruleFromSpec({true, "c", 1, 1, "rq"}, 0).has_value());
+    // As runc: characters other than r, w and m are ignored ("rwa" is rw); an access with none
+    // of them is refused (runc 1.1 fails it on v1 hosts).
+    CHECK(ruleFromSpec({true, "c", 1, 1, "rwa"}, 0)->access == (R | W));
+    CHECK(ruleFromSpec({true, "c", 1, 1, "mr"}, 0)->access == (R | M));
+    CHECK(ruleFromSpec({true, "c", 1, 1, "r w"}, 0)->access == (R | W));
+    CHECK(v1String(*ruleFromSpec({true, "c", 1, 2, "rwmx"}, 0)) == "c 1:2 rwm");
+    CHECK(ruleFromSpec({true, "c", 1, 1, "RWM"}, 3).error().message() ==
+          "linux.resources.devices[3].access: \"RWM\" names none of r, w, m");
     CHECK(v1String(*r) == "c 1:3 rw");
     CHECK(v1String(*all) == "a *:* rwm");
     CHECK(v1String(rule(true, 'b', 8, kWildcard, M)) == "b 8:* m");

@@ -182,3 +182,47 @@ TEST_CASE("argv: positionals cannot be given as an option; no abbreviations (fuz
     REQUIRE_FALSE(spec.has_value());
     CHECK(spec.error().message() == "spec: too many positional options have been specified on the command line");
 }
+
+TEST_CASE("argv: options after the container id move in front, as runc's CLI does (not for exec, ps)", "[fuzz][cli]") {
+    auto u = command(globals({"update", "rel-c1", "--memory", "10M", "--pids-limit=5"}));
+    CHECK(std::get<cli::UpdateFlags>(u.flags).memory == "10M");
+    CHECK(std::get<cli::UpdateFlags>(u.flags).pidsLimit == "5");
+    CHECK(u.args == Args{"rel-c1"});
+    auto d = command(globals({"delete", "rel-c1", "-f"}));
+    CHECK(std::get<cli::DeleteFlags>(d.flags).force);
+    CHECK(d.args == Args{"rel-c1"});
+    // a switch does not take the next argument along (urfave/cli would: `kill ID -a 9`)
+    auto k = command(globals({"kill", "rel-c1", "-a", "0"}));
+    CHECK(std::get<cli::KillFlags>(k.flags).all);
+    CHECK(k.args == Args{"rel-c1", "0"});
+    auto k2 = command(globals({"kill", "rel-c1", "0", "--all"}));
+    CHECK(std::get<cli::KillFlags>(k2.flags).all);
+    CHECK(k2.args == Args{"rel-c1", "0"});
+    // "--" ends the reordering; unknown options stay where they are (and end the options)
+    auto dd = command(globals({"kill", "rel-c1", "--", "-a"}));
+    CHECK_FALSE(std::get<cli::KillFlags>(dd.flags).all);
+    CHECK(dd.args == Args{"rel-c1", "-a"});
+    auto unk = command(globals({"update", "rel-c1", "--bogus", "1"}));
+    CHECK(unk.args == Args{"rel-c1", "--bogus", "1"});
+    auto h = command(globals({"update", "rel-c1", "--help"}));
+    CHECK(h.help);
+    // exec and ps keep everything after the id for the container's command
+    auto e = command(globals({"exec", "rel-c1", "env", "-e", "X=1"}));
+    CHECK(std::get<cli::ExecFlags>(e.flags).env.empty());
+    CHECK(e.args == Args{"rel-c1", "env", "-e", "X=1"});
+    auto p = command(globals({"ps", "rel-c1", "--format", "json"}));
+    CHECK(std::get<cli::PsFlags>(p.flags).format == "table");
+    CHECK(p.args == Args{"rel-c1", "--format", "json"});
+}
+
+TEST_CASE("argv: \"--name=\" is an empty value, as Go's flag package takes it", "[fuzz][cli]") {
+    auto inv = globals({"--log-format=", "list"});
+    CHECK(inv.globals.logFormat.empty());
+    CHECK(inv.command == "list");
+    auto c = command(globals({"create", "--pid-file=", "--bundle=/b", "rel-c1"}));
+    CHECK(std::get<cli::CreateFlags>(c.flags).pidFile.empty());
+    CHECK(std::get<cli::CreateFlags>(c.flags).bundle == "/b");
+    CHECK(c.args == Args{"rel-c1"});
+    // a switch with '=' stays boost's error
+    CHECK_FALSE(cli::parseCommandArgs("delete", {"--force=", "rel-c1"}).has_value());
+}

@@ -116,6 +116,16 @@ TEST_CASE("seccomp listener: connection errors name the path", "[security]") {
     auto r = sendSeccompListener("/nonexistent/listener.sock", "", kState, 1, 0);
     REQUIRE(!r);
     CHECK(r.error().message().find("/nonexistent/listener.sock") != std::string::npos);
+    // runc's words for an agent that cannot be reached, and for none at all
+    auto c = connectSeccompListener("/nonexistent/listener.sock");
+    REQUIRE(!c);
+    CHECK(c.error().message() ==
+          "failed to connect with seccomp agent specified in the seccomp profile: dial unix "
+          "/nonexistent/listener.sock: connect: no such file or directory");
+    auto none = connectSeccompListener("");
+    REQUIRE(!none);
+    CHECK(none.error().message().find("listenerPath is not set") != std::string::npos);
+    CHECK(!connectSeccompListener(std::string(200, 'x')));
     CHECK(r.error().errnum() == ENOENT);
     CHECK(!sendSeccompListener("/tmp/x.sock", "", kState, 1, -1));
 }

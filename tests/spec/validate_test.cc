@@ -175,8 +175,6 @@ TEST_CASE("invalid configs are rejected naming the field", "[spec]") {
          "linux.devices[0].path: must be an absolute path"},
         {"cgroup device type", [](auto& s) { s.linux->resources->devices[0].type = "u"; },
          "linux.resources.devices[0].type: unknown device type \"u\""},
-        {"cgroup device access", [](auto& s) { s.linux->resources->devices[0].access = "rwx"; },
-         "linux.resources.devices[0].access: must be a combination of r, w and m"},
         {"empty sysctl key", [](auto& s) { s.linux->sysctl[""] = "1"; },
          "linux.sysctl: keys must not be empty"},
         {"propagation", [](auto& s) { s.linux->rootfsPropagation = "recursive"; },

@@ -56,7 +56,9 @@ public:
     Result<void> kill(int sig, bool all = false);
     // Removes the container: a created or stopped one always; a running one only with force
     // (then it is killed). Kills leftovers, removes cgroups, runs poststop hooks, drops state.
-    Result<void> destroy(bool force = false);
+    // A failing poststop hook does not stop the others nor fail the delete (runtime-spec): its
+    // error is appended to `warnings` when not null.
+    Result<void> destroy(bool force = false, std::vector<std::string>* warnings = nullptr);
     Result<void> pause();
     Result<void> resume();
     // Host pids of the container's processes.

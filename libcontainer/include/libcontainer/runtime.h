@@ -6,6 +6,7 @@
 // single-threaded helper process it forks early).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ namespace lc {
 struct RuntimeOptions {
     std::string root = "/run/runc-cpp";       // one directory per container under it
     std::string cgroupRoot = "/sys/fs/cgroup"; // where the cgroup hierarchies are mounted
+    // Debug-level messages (the CLI's --debug): notes that are not worth a warning, such as
+    // ambient capabilities that cannot be raised. Null: dropped.
+    std::function<void(const std::string&)> debugLog;
 };
 
 struct CreateOptions {

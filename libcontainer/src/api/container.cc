@@ -169,7 +169,7 @@ Result<void> Container::kill(int sig, bool all) {
     return {};
 }
 
-Result<void> Container::destroy(bool force) {
+Result<void> Container::destroy(bool force, std::vector<std::string>* warnings) {
     auto l = lockAndRefresh(*impl_);
     if (!l) return std::unexpected(l.error());
     if (l->status == state::Status::Creating) return fail(EBUSY, "container is still being created");
@@ -202,7 +202,7 @@ Result<void> Container::destroy(bool force) {
         util::faultPoint("delete:after-cgroup");
         if (auto cfg = savedConfig(l->dir); cfg && cfg->hooks && !cfg->hooks->poststop.empty()) {
             std::string json = api::stateJsonFor(impl_->rec, "stopped");
-            (void)hooks::runAll(cfg->hooks->poststop, json, "poststop");  // failures are warnings
+            hooks::runAllWarn(cfg->hooks->poststop, json, "poststop", warnings);
         }
     }
     return l->dir.remove();

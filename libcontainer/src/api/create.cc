@@ -12,6 +12,7 @@
 #include <cstdlib>
 
 #include "api/impl.h"
+#include "cgroups/checks.h"
 #include "cgroups/manager.h"
 #include "hooks/hooks.h"
 #include "namespaces/plan.h"
@@ -42,12 +43,13 @@ struct CreateUndo {
     cgroups::Manager* cg = nullptr;
     const spec::Spec* spec = nullptr;
     std::string stateJson;  // set once the init existed: poststop hooks then run, as runc does
+    std::vector<std::string>* warnings = nullptr;
     bool armed = true;
     ~CreateUndo() {
         if (!armed) return;
         if (cg) (void)cg->destroy();
         if (spec && spec->hooks && !stateJson.empty())
-            (void)hooks::runAll(spec->hooks->poststop, stateJson, "poststop");
+            hooks::runAllWarn(spec->hooks->poststop, stateJson, "poststop", warnings);
         if (dir) (void)dir->remove();
     }
 };
@@ -118,6 +120,9 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     const spec::Process& proc = *sp.process;
     static const spec::Linux kNoLinux;
     const spec::Linux& lx = sp.linux ? *sp.linux : kNoLinux;
+    cgroups::Options cgOpts;
+    cgOpts.mountRoot = opts_.cgroupRoot;
+    LC_TRY(cgroups::validateResources(cgOpts, lx));
 
     std::string rootPath = sp.root->path[0] == '/' ? sp.root->path : *bundle + "/" + sp.root->path;
     auto rootfsPath = realPath(rootPath, "rootfs");
@@ -135,7 +140,10 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     if (!nsPlan) return std::unexpected(nsPlan.error());
     std::optional<security::CapPlan> caps;
     if (proc.capabilities) {
-        auto c = security::planCapabilities(*proc.capabilities, o.warnings);
+        std::vector<std::string> notes;
+        auto c = security::planCapabilities(*proc.capabilities, o.warnings, &notes);
+        for (const auto& n : notes)
+            if (opts_.debugLog) opts_.debugLog(n);
         if (!c) return std::unexpected(c.error());
         caps = *c;
     }
@@ -146,7 +154,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
         seccomp = std::move(*prog);
     }
     UniqueFd seccompListener;  // connected here (host paths); the init sends the notify fd over it
-    if (seccomp && seccomp->notify && !lx.seccomp->listenerPath.empty()) {
+    if (seccomp && seccomp->notify) {  // an empty listenerPath is an error there
         auto l = security::connectSeccompListener(lx.seccomp->listenerPath);
         if (!l) return std::unexpected(l.error());
         seccompListener = std::move(*l);
@@ -160,6 +168,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     CreateUndo undo;
     undo.dir = &*dir;
     undo.spec = &sp;
+    undo.warnings = o.warnings;
 
     util::faultPoint("create:after-mkdir");
     LC_TRY(util::writeFileAtomic(dir->fd(), state::kConfigFile, *raw, 0600));
@@ -168,11 +177,10 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     UniqueFd fifo(::openat(dir->fd(), state::kFifoFile, O_PATH | O_CLOEXEC));
     if (!fifo) return errnoError("open exec.fifo");
 
-    cgroups::Options cgOpts;
-    cgOpts.mountRoot = opts_.cgroupRoot;
     auto cg = cgroups::make(cgOpts, lx.cgroupsPath, o.id);
     if (!cg) return std::unexpected(cg.error().wrap("cgroups"));
     cgm = std::move(*cg);
+    LC_TRY(cgroups::checkUnused(*cgm));  // before undo owns it: a failure must not touch it
     undo.cg = cgm.get();
     LC_TRY_CTX(cgm->create(), "create cgroup");
     util::faultPoint("create:after-cgroup");

@@ -13,6 +13,7 @@
 
 #include "api/impl.h"
 #include "cgroups/manager.h"
+#include "cgroups/paths.h"
 #include "namespaces/plan.h"
 #include "process/launch.h"
 #include "security/lsm.h"
@@ -93,7 +94,10 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
 
     std::optional<security::CapPlan> caps;
     if (proc.capabilities) {
-        auto c = security::planCapabilities(*proc.capabilities, o.warnings);
+        std::vector<std::string> notes;
+        auto c = security::planCapabilities(*proc.capabilities, o.warnings, &notes);
+        for (const auto& n : notes)
+            if (impl_->opts.debugLog) impl_->opts.debugLog(n);
         if (!c) return std::unexpected(c.error());
         caps = *c;
     }
@@ -106,7 +110,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     // SCMP_ACT_NOTIFY: the exec'd process hands its notify fd to the listener too, with the
     // container state (connected here, where the host path resolves; see create.cc).
     UniqueFd seccompListener;
-    if (seccomp && seccomp->notify && !sp->linux->seccomp->listenerPath.empty()) {
+    if (seccomp && seccomp->notify) {  // an empty listenerPath is an error there
         auto l = security::connectSeccompListener(sp->linux->seccomp->listenerPath);
         if (!l) return std::unexpected(l.error());
         seccompListener = std::move(*l);
@@ -124,17 +128,19 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     cgroups::JoinPlan join;
     if (!impl_->rec.cgroupPaths.empty()) {
         auto paths = impl_->rec.cgroupPaths;
-        auto bad = [](const std::string& sub) { return sub.find("..") != std::string::npos; };
-        if (bad(o.cgroup)) return fail(EINVAL, "invalid --cgroup " + o.cgroup);
+        auto all = cgroups::subCgroupPath(o.cgroup);
+        if (!all) return std::unexpected(all.error());
+        std::map<std::string, std::string> byController;
         for (const auto& [ctrl, sub] : o.cgroupByController) {
-            if (bad(sub)) return fail(EINVAL, "invalid --cgroup " + ctrl + ":" + sub);
+            auto clean = cgroups::subCgroupPath(sub);
+            if (!clean) return std::unexpected(clean.error());
             if (!paths.count(ctrl)) return fail(EINVAL, "--cgroup: controller \"" + ctrl + "\" is not used by the container");
+            byController[ctrl] = *clean;
         }
         for (auto& [ctrl, p] : paths) {
             // A comounted hierarchy ("cpu,cpuacct") is named by any of its controllers.
-            std::string sub = o.cgroup;
-            for (const auto& [c, s] : o.cgroupByController)
-                if (c == ctrl) sub = s;
+            std::string sub = *all;
+            if (auto it = byController.find(ctrl); it != byController.end()) sub = it->second;
             if (!sub.empty()) p += "/" + sub;
         }
         cgroups::Options copts;

@@ -79,6 +79,10 @@ public:
     virtual Result<void> freeze() = 0;
     virtual Result<void> thaw() = 0;
     virtual Result<bool> isFrozen() = 0;
+    // Whether a process entering the cgroup now would be frozen: the container's directory
+    // (or, before create(), its nearest existing ancestor) is frozen or freezing, by itself or
+    // through an ancestor. A cgroup in that state makes a new init hang in D state.
+    virtual Result<bool> joinWouldFreeze() = 0;
     // Host pids of every process in the cgroup (and its children).
     virtual Result<std::vector<pid_t>> pids() = 0;
     // Kills everything left (cgroup.kill on v2; freeze + SIGKILL + thaw on v1), then removes

@@ -170,6 +170,14 @@ Result<std::string> cleanCgroupPath(std::string_view path) {
     return out;
 }
 
+Result<std::string> subCgroupPath(std::string_view sub) {
+    std::string_view rel = sub;
+    while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
+    auto clean = cleanCgroupPath(rel);
+    if (!clean) return fail(EINVAL, std::string(sub) + " is not a sub cgroup path");
+    return clean;
+}
+
 Result<Layout> detect(const Options& opts) {
     const std::string& root = opts.mountRoot;
     struct statfs st {};

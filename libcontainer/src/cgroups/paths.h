@@ -36,6 +36,11 @@ Result<std::vector<ProcCgroup>> ownCgroups(const Options& opts);
 // path keeps its leading '/'. A ".." that would climb above the start is an error.
 Result<std::string> cleanCgroupPath(std::string_view path);
 
+// `exec --cgroup`'s sub-cgroup, relative to the container's cgroup: cleaned lexically, leading
+// '/' dropped ("/a//b/../c" -> "a/c", "" and "/" -> ""). One that leaves the container's cgroup
+// ("..", "a/../..") is an error "<sub> is not a sub cgroup path" (runc's words).
+Result<std::string> subCgroupPath(std::string_view sub);
+
 // Splits "cpu,cpuacct" into its controllers.
 std::vector<std::string> splitControllers(std::string_view s);
 

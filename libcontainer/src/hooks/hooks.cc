@@ -91,12 +91,27 @@ Result<void> run(const spec::Hook& hook, std::string_view stateJson) {
     return fail("hook " + hook.path + " failed: " + why + (output.empty() ? "" : ", output: " + output));
 }
 
+namespace {
+
+Error hookError(const Error& e, const char* kind, size_t i) {
+    return e.wrap(std::string("error running ") + kind + " hook #" + std::to_string(i));
+}
+
+}  // namespace
+
 Result<void> runAll(const std::vector<spec::Hook>& hooks, std::string_view stateJson, const char* kind) {
     for (size_t i = 0; i < hooks.size(); ++i) {
-        if (auto r = run(hooks[i], stateJson); !r)
-            return std::unexpected(r.error().wrap(std::string("error running ") + kind + " hook #" + std::to_string(i)));
+        if (auto r = run(hooks[i], stateJson); !r) return std::unexpected(hookError(r.error(), kind, i));
     }
     return {};
+}
+
+void runAllWarn(const std::vector<spec::Hook>& hooks, std::string_view stateJson, const char* kind,
+                std::vector<std::string>* warnings) {
+    for (size_t i = 0; i < hooks.size(); ++i) {
+        auto r = run(hooks[i], stateJson);
+        if (!r && warnings) warnings->push_back(hookError(r.error(), kind, i).message());
+    }
 }
 
 }  // namespace lc::hooks

@@ -18,4 +18,9 @@ Result<void> run(const spec::Hook& hook, std::string_view stateJson);
 Result<void> runAll(const std::vector<spec::Hook>& hooks, std::string_view stateJson,
                     const char* kind);
 
+// Runs every hook even when some fail (poststop: the runtime-spec says log a warning and go
+// on); each failure is appended to `warnings` (may be null) in runAll's wording.
+void runAllWarn(const std::vector<spec::Hook>& hooks, std::string_view stateJson, const char* kind,
+                std::vector<std::string>* warnings);
+
 }  // namespace lc::hooks

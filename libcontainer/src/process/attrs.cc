@@ -170,7 +170,7 @@ Result<std::string> resolveExecutable(const std::string& arg0, const std::vector
     return fail(ENOENT, "exec: \"" + arg0 + "\": executable file not found in $PATH");
 }
 
-Result<UniqueFd> setupConsole(const std::optional<spec::Box>& size) {
+Result<UniqueFd> setupConsole(const std::optional<spec::Box>& size, uid_t owner) {
     int m = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (m < 0) return errnoError("open /dev/ptmx");
     UniqueFd master(m);
@@ -180,6 +180,10 @@ Result<UniqueFd> setupConsole(const std::optional<spec::Box>& size) {
     int s = ::ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (s < 0) return errnoError("open pty slave");
     UniqueFd slave(s);
+    // The process's user owns its terminal (the group stays the devpts one, tty with gid=5), as
+    // runc does. EINVAL/EPERM (an id not mapped in the user namespace) leave it as it is.
+    if (::fchown(s, owner, static_cast<gid_t>(-1)) < 0 && errno != EINVAL && errno != EPERM)
+        return errnoError("chown pty slave");
     if (size) {
         winsize ws{};
         ws.ws_row = static_cast<unsigned short>(size->height);

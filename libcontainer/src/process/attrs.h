@@ -1,6 +1,8 @@
 // Process attributes applied by the init (and by exec'd processes) before execve.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -26,7 +28,8 @@ Result<void> applyUser(const spec::User& user, bool skipSetgroups);
 Result<std::string> resolveExecutable(const std::string& arg0, const std::vector<std::string>& env);
 
 // Allocates a pty inside the container (/dev/ptmx), makes the slave the controlling
-// terminal and stdio of the calling process, sets its size, and returns the master.
-Result<UniqueFd> setupConsole(const std::optional<spec::Box>& size);
+// terminal and stdio of the calling process, sets its size, gives the slave to `owner` (the
+// process's uid, as runc does), and returns the master.
+Result<UniqueFd> setupConsole(const std::optional<spec::Box>& size, uid_t owner);
 
 }  // namespace lc::process

@@ -153,7 +153,7 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
     const spec::Process& proc = *cfg.process;
     const int sync = cfg.syncFd;
     if (proc.terminal) {
-        auto master = setupConsole(proc.consoleSize);
+        auto master = setupConsole(proc.consoleSize, proc.user.uid);
         if (!master) return std::unexpected(master.error());
         LC_TRY(sendMsg(sync, Msg::Console, 0, {}, master->get()));
     }

@@ -89,7 +89,8 @@ std::vector<std::string> knownCapabilities() {
     return out;
 }
 
-Result<CapPlan> planCapabilities(const spec::Capabilities& caps, std::vector<std::string>* warnings) {
+Result<CapPlan> planCapabilities(const spec::Capabilities& caps, std::vector<std::string>* warnings,
+                                 std::vector<std::string>* notes) {
     CapPlan plan;
     plan.lastCap = kernelLastCap();
     std::vector<std::string_view> warned;  // one warning per name, as runc
@@ -124,13 +125,13 @@ Result<CapPlan> planCapabilities(const spec::Capabilities& caps, std::vector<std
         return fail(EINVAL, "process.capabilities.effective: not in the permitted set: " + namesOf(extra));
 
     // The kernel only raises an ambient cap that is both permitted and inheritable; runc tries
-    // anyway and warns. Dropping it here gives the same result with the warning in the parent.
+    // anyway and stays silent. Dropping it here gives the same result, with a debug note.
     if (uint64_t bad = plan.ambient & ~(plan.permitted & plan.inheritable)) {
         for (int cap = 0; cap < 64; ++cap) {
             if (!(bad & bit(cap))) continue;
-            if (warnings)
-                warnings->push_back("ambient capability \"" + capabilityName(cap) +
-                                    "\" is not in both the permitted and inheritable sets; ignored");
+            if (notes)
+                notes->push_back("ambient capability \"" + capabilityName(cap) +
+                                 "\" is not in both the permitted and inheritable sets; ignored");
         }
         plan.ambient &= ~bad;
     }

@@ -39,14 +39,19 @@ Result<std::string> seccompListenerPayload(const std::string& metadata, const st
 Result<UniqueFd> connectSeccompListener(const std::string& listenerPath) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
-    if (listenerPath.empty() || listenerPath.size() >= sizeof addr.sun_path)
-        return fail(ENAMETOOLONG, "seccomp listener path \"" + listenerPath + "\" is empty or too long");
+    // Without an agent the notified syscalls would block forever (runc: "listenerPath is not set").
+    if (listenerPath.empty())
+        return fail(EINVAL, "linux.seccomp: listenerPath is not set, but SCMP_ACT_NOTIFY rules need a seccomp agent");
+    if (listenerPath.size() >= sizeof addr.sun_path)
+        return fail(ENAMETOOLONG, "linux.seccomp.listenerPath: \"" + listenerPath + "\" is too long for a unix socket");
     std::memcpy(addr.sun_path, listenerPath.c_str(), listenerPath.size() + 1);
     UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!s) return errnoError("seccomp listener: socket");
     int rc;
     do rc = ::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr); while (rc < 0 && errno == EINTR);
-    if (rc < 0) return errnoError("connect to seccomp listener " + listenerPath);
+    if (rc < 0)
+        return errnoError("failed to connect with seccomp agent specified in the seccomp profile: dial unix " +
+                          listenerPath + ": connect");
     return s;
 }
 

@@ -40,11 +40,12 @@ struct CapPlan {
 // than this build) or not supported by the running kernel is dropped and a warning
 // `unknown capability "CAP_FOO" ignored` is appended to `warnings` (may be null).
 // An ambient capability that is not in both permitted and inheritable can never be raised
-// (runc tries, fails and only warns); it is dropped here with a warning instead, so the warning
-// reaches the user from the parent. An effective capability outside permitted is an error
-// (capset would refuse it in the child).
+// (runc tries, fails and says nothing: its own default spec has ambient caps and no
+// inheritable ones); it is dropped here with a note in `notes` (may be null; debug level).
+// An effective capability outside permitted is an error (capset would refuse it in the child).
 // A default-constructed spec::Capabilities yields an all-zero plan: every capability dropped.
-Result<CapPlan> planCapabilities(const spec::Capabilities& caps, std::vector<std::string>* warnings);
+Result<CapPlan> planCapabilities(const spec::Capabilities& caps, std::vector<std::string>* warnings,
+                                 std::vector<std::string>* notes = nullptr);
 
 // In the child, while still uid 0 with full caps: drops every cap not in plan.bounding from
 // the bounding set (needs CAP_SETPCAP; caps already absent are skipped) and sets

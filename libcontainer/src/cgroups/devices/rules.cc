@@ -33,10 +33,13 @@ Result<Rule> ruleFromSpec(const spec::DeviceCgroup& d, size_t index) {
                 case 'r': r.access |= kRead; break;
                 case 'w': r.access |= kWrite; break;
                 case 'm': r.access |= kMknod; break;
-                default:
-                    return fail(EINVAL, fieldName(index) + ".access: invalid access \"" + d.access + "\"");
+                default: break;  // runc ignores what is not r, w or m
             }
         }
+        // runc 1.1 fails these on v1 ("resulting devices cgroup doesn't precisely match
+        // target"); a rule that grants or denies nothing is a mistake worth naming.
+        if (!r.access)
+            return fail(EINVAL, fieldName(index) + ".access: \"" + d.access + "\" names none of r, w, m");
     }
     auto major = deviceNumber(d.major, index, "major");
     if (!major) return std::unexpected(major.error());

@@ -31,8 +31,10 @@ struct Rule {
     bool allow = false;
 };
 
-// Validates linux.resources.devices[index]: type a/b/c (empty = a), access a subset of "rwm"
-// (empty = rwm), major/minor absent or -1 = wildcard, otherwise 0..2^32-1.
+// Validates linux.resources.devices[index]: type a/b/c (empty = a), major/minor absent or -1 =
+// wildcard, otherwise 0..2^32-1. access: the r, w and m in it, any other character ignored as
+// runc does ("rwa" is rw); empty is rwm. One with none of r, w, m is an error (runc 1.1 fails
+// it on v1 hosts).
 Result<Rule> ruleFromSpec(const spec::DeviceCgroup& d, size_t index);
 Result<std::vector<Rule>> rulesFromSpec(const std::vector<spec::DeviceCgroup>& list);
 

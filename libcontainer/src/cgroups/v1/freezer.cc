@@ -69,4 +69,15 @@ Result<bool> isFrozen(const std::string& dir) {
     return false;
 }
 
+Result<bool> joinWouldFreeze(const std::string& mountpoint, const std::string& dir) {
+    std::string d = dir;
+    while (d.size() > mountpoint.size()) {
+        auto state = readState(d);
+        if (state) return *state == "FROZEN" || *state == "FREEZING";
+        if (state.error().errnum() != ENOENT) return std::unexpected(state.error());
+        d.erase(d.find_last_of('/'));  // not made yet: its parent decides
+    }
+    return false;  // the hierarchy's root cannot be frozen
+}
+
 }  // namespace lc::cgroups::v1

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "cgroups/checks.h"
 #include "cgroups/devices/rules.h"
 #include "cgroups/fs.h"
 #include "cgroups/internal.h"
@@ -74,6 +75,15 @@ public:
         auto dir = freezerDir();
         if (!dir) return std::unexpected(dir.error());
         return v1::isFrozen(*dir);
+    }
+
+    Result<bool> joinWouldFreeze() override {
+        if (const V1Hierarchy* h = find("freezer")) {
+            auto frozen = v1::joinWouldFreeze(h->mountpoint, h->path);
+            if (!frozen || *frozen) return frozen;
+        }
+        if (unifiedPath_.empty()) return false;
+        return v2::joinWouldFreeze(unifiedMount_, unifiedPath_);
     }
 
     Result<std::vector<pid_t>> pids() override {
@@ -147,8 +157,8 @@ Result<void> V1Manager::set(const spec::Resources& res) {
     // Validate the device rules before writing anything.
     auto rules = devices::rulesFromSpec(res.devices);
     if (!rules) return std::unexpected(rules.error());
-    if (!res.unified.empty() && unifiedPath_.empty())
-        return fail(EOPNOTSUPP, "linux.resources.unified: needs cgroup v2 (this host has cgroup v1 only)");
+    // runc refuses unified on v1 and hybrid hosts alike (validateResources() says so first).
+    if (!res.unified.empty()) return fail(EOPNOTSUPP, std::string(kV1NoUnified));
 
     if (res.cpu && wantsCpuset(*res.cpu)) {
         auto t = target("cpuset", "cpuset", "linux.resources.cpu.cpus", "cpuset.cpus");
@@ -200,8 +210,6 @@ Result<void> V1Manager::set(const spec::Resources& res) {
         if (!t) return std::unexpected(t.error());
         LC_TRY(setRdma(t->dir, res.rdma));
     }
-    // Hybrid: unified keys go to the unified directory (only its controllers have files there).
-    if (!res.unified.empty()) LC_TRY(v2::setUnified(unifiedPath_, res.unified));
     return {};
 }
 

@@ -36,6 +36,9 @@ Result<void> setDevices(const std::string& dir, std::span<const devices::Rule> r
 Result<void> freeze(const std::string& dir);
 Result<void> thaw(const std::string& dir);
 Result<bool> isFrozen(const std::string& dir);
+// freezer.state of `dir`, else of its nearest existing ancestor below `mountpoint`, is FROZEN or
+// FREEZING (v1 reports the state a cgroup inherits from a frozen ancestor).
+Result<bool> joinWouldFreeze(const std::string& mountpoint, const std::string& dir);
 
 // Stats readers; files the host lacks are skipped.
 Result<void> cpuStats(const std::string& cpuDir, const std::string& cpuacctDir, Stats& s);

@@ -52,6 +52,7 @@ public:
     Result<void> freeze() override { return v2::freeze(path_); }
     Result<void> thaw() override { return v2::thaw(path_); }
     Result<bool> isFrozen() override { return v2::isFrozen(path_); }
+    Result<bool> joinWouldFreeze() override { return v2::joinWouldFreeze(root_, path_); }
     Result<std::vector<pid_t>> pids() override { return readProcs(path_, true); }
 
     Result<void> destroy() override {

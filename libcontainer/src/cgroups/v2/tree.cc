@@ -132,6 +132,18 @@ Result<bool> isFrozen(const std::string& dir) {
     return keyedValue(*ev, "frozen").value_or(1) == 1;
 }
 
+Result<bool> joinWouldFreeze(const std::string& mountRoot, const std::string& dir) {
+    for (std::string d = dir; d.size() > mountRoot.size(); d.erase(d.find_last_of('/'))) {
+        auto f = readFile(d, "cgroup.freeze");
+        if (!f) {
+            if (f.error().errnum() == ENOENT) continue;  // not made yet, or no freezer
+            return std::unexpected(f.error());
+        }
+        if (trim(*f) == "1") return true;
+    }
+    return false;
+}
+
 Result<void> killAll(const std::string& dir) {
     auto killed = writeFileIfExists("", dir, "cgroup.kill", "1");
     if (!killed) {

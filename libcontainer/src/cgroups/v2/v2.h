@@ -45,6 +45,9 @@ Result<void> setDevices(const std::string& dir, std::span<const devices::Rule> r
 Result<void> freeze(const std::string& dir);
 Result<void> thaw(const std::string& dir);
 Result<bool> isFrozen(const std::string& dir);
+// cgroup.freeze is 1 in `dir` or in any of its ancestors below `mountRoot` (directories that do
+// not exist yet are skipped): a process entering `dir` would be frozen.
+Result<bool> joinWouldFreeze(const std::string& mountRoot, const std::string& dir);
 // Kills every process in dir and below (cgroup.kill; else freeze + SIGKILL + thaw) and waits,
 // bounded, until none is left. Never signals the calling process.
 Result<void> killAll(const std::string& dir);
