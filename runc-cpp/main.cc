@@ -18,6 +18,7 @@ lc::Result<lc::Runtime> Context::runtime() const {
     o.root = globals.root;
     // --debug: the library's debug messages go to the log as debug lines.
     if (log && log->debugEnabled()) o.debugLog = [l = log](const std::string& m) { l->debug(m); };
+    o.systemdCgroup = globals.systemdCgroup;
     return lc::Runtime::open(o);
 }
 
@@ -73,7 +74,7 @@ void printHelp(const std::string& program) {
         "   --log-format value      set the log format ('text' (default), or 'json')\n"
         "   --root value            root directory for storage of container state (default: \"/run/runc-cpp\")\n"
         "   --criu value            accepted for compatibility (checkpointing is not supported)\n"
-        "   --systemd-cgroup        use systemd for cgroups (needs a running systemd)\n"
+        "   --systemd-cgroup        enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:runc:434234\"\n"
         "   --rootless value        ignore cgroup permission errors ('true', 'false', or 'auto')\n"
         "   --help, -h              show help\n"
         "   --version, -v           print the version\n",
@@ -120,10 +121,6 @@ int main(int argc, char** argv) {
         return 0;
     }
     cli::Logger log(g);
-    if (g.systemdCgroup) {
-        log.error("systemd not running on this host, cannot use systemd cgroups manager");
-        return 1;
-    }
     // Commands that start container processes first re-execute from a copy of the binary
     // that no container can write to (CVE-2019-5736 class; see security/exe_protect.h).
     if (command == "create" || command == "run" || command == "exec") {

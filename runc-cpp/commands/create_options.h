@@ -25,6 +25,7 @@ inline lc::CreateOptions toCreateOptions(const CreateFlags& f, const std::string
         const char* lp = std::getenv("LISTEN_PID");
         if (!lp || std::atoi(lp) == static_cast<int>(::getpid())) o.listenFds = std::max(0, std::atoi(n));
     }
+    if (const char* ns = std::getenv("NOTIFY_SOCKET"); ns && *ns) o.notifySocket = ns;  // sd_notify, as runc
     o.warnings = warnings;
     return o;
 }

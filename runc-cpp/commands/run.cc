@@ -49,7 +49,8 @@ int runRun(Context& ctx, const std::vector<std::string>& args) {
     auto c = rt->create(opts);
     for (const auto& w : warnings) ctx.log->warn(w);
     if (!c) return failWith(ctx, ctx.program + " run failed: " + c.error().message());
-    if (auto r = c->start(); !r) {
+    // With NOTIFY_SOCKET: READY=1 forwarded, MAINPID the init (detached) or this process (as runc).
+    if (auto r = c->startNotifying(opts.notifySocket, detach ? 0 : ::getpid()); !r) {
         std::vector<std::string> hookWarnings;
         (void)c->destroy(true, &hookWarnings);
         for (const auto& w : hookWarnings) ctx.log->warn(w);

@@ -110,14 +110,14 @@ void TaskService::create(const std::string& payload, ttrpc::Reply r) {
     co.bundle = req.bundle();
     co.pidFile = req.bundle() + "/init.pid";
     std::string root;
+    bool systemdCgroup = false;  // SystemdCgroup = true: cgroupsPath is "slice:prefix:name"
     if (req.has_options() && endsWith(req.options().type_url(), "containerd.runc.v1.Options")) {
         containerd::runc::v1::Options o;
         if (o.ParseFromString(req.options().value())) {
             root = o.root();
             co.noPivot = o.no_pivot_root();
             co.noNewKeyring = o.no_new_keyring();
-            if (o.systemd_cgroup())
-                return r.error(ttrpc::kUnknown, "OCI runtime create failed: systemd cgroup driver is not supported by runc-cpp's shim");
+            systemdCgroup = o.systemd_cgroup();
         }
     }
     if (root.empty()) root = cfg_.defaultRoot;
@@ -146,7 +146,7 @@ void TaskService::create(const std::string& payload, ttrpc::Reply r) {
     }
     proc->io = std::move(*io);
 
-    auto rt = lc::Runtime::open({.root = root});
+    auto rt = lc::Runtime::open({.root = root, .systemdCgroup = systemdCgroup});
     if (!rt) {
         undoMounts();
         return r.error(ttrpc::kUnknown, "OCI runtime create failed: " + rt.error().message());

@@ -52,6 +52,12 @@ public:
 
     // Releases a created container's init to exec the user process; runs poststart hooks.
     Result<void> start();
+    // start() with runc's NOTIFY_SOCKET proxy (api/notify.cc): binds the container's
+    // <root>/<id>/notify/notify.sock (mounted at /run/notify in the container when create had
+    // CreateOptions::notifySocket), starts, then waits until the container sends READY=... or
+    // its init exits, and forwards "READY=...\n" and "MAINPID=<mainPid>\n" (0: the init) to
+    // `hostSocket`. With an empty hostSocket it is start().
+    Result<void> startNotifying(const std::string& hostSocket, pid_t mainPid = 0);
     // Sends `sig` to the init, or with `all` to every process in the container's cgroup.
     Result<void> kill(int sig, bool all = false);
     // Removes the container: a created or stopped one always; a running one only with force

@@ -22,6 +22,11 @@ struct RuntimeOptions {
     // Debug-level messages (the CLI's --debug): notes that are not worth a warning, such as
     // ambient capabilities that cannot be raised. Null: dropped.
     std::function<void(const std::string&)> debugLog;
+    // The systemd cgroup driver (runc's --systemd-cgroup): linux.cgroupsPath is
+    // "slice:prefix:name" and each container's cgroup is a transient systemd unit (cgroup v2
+    // hosts booted with systemd). systemdHelper: where runc-cpp-systemd is, when not installed.
+    bool systemdCgroup = false;
+    std::string systemdHelper;
 };
 
 struct CreateOptions {
@@ -34,6 +39,10 @@ struct CreateOptions {
     int preserveFds = 0;         // extra fds after the socket-activation ones stay open
     int listenFds = 0;           // socket activation: fds 3 .. 3+N-1 are passed with
                                  // LISTEN_FDS=N and LISTEN_PID=<the process's pid>
+    // sd_notify: the caller's NOTIFY_SOCKET. The container then gets a read-only bind mount of
+    // <root>/<id>/notify at /run/notify and NOTIFY_SOCKET=/run/notify/notify.sock, as runc does;
+    // Container::startNotifying() forwards its READY=1.
+    std::string notifySocket;
     bool keepConsole = false;    // terminal without console socket: keep the master (for run)
     // Warnings (unknown capabilities, ...) are appended here when not null.
     std::vector<std::string>* warnings = nullptr;

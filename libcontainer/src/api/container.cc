@@ -29,6 +29,7 @@ bool waitExit(int pidfd, int timeoutMs) {
 Result<std::unique_ptr<cgroups::Manager>> loadCgroup(const Container::Impl& c) {
     cgroups::Options o;
     o.mountRoot = c.opts.cgroupRoot;
+    o.systemdHelper = c.opts.systemdHelper;
     return cgroups::load(o, c.rec.cgroupPaths);
 }
 
@@ -183,6 +184,7 @@ Result<void> Container::destroy(bool force, std::vector<std::string>* warnings) 
         if (auto cfg = savedConfig(l->dir)) {
             cgroups::Options o;
             o.mountRoot = impl_->opts.cgroupRoot;
+            o.systemd = impl_->opts.systemdCgroup, o.systemdHelper = impl_->opts.systemdHelper;
             std::string path = cfg->linux ? cfg->linux->cgroupsPath : std::string();
             if (auto m = cgroups::make(o, path, impl_->id)) LC_TRY_CTX((*m)->destroy(), "remove cgroup");
         }

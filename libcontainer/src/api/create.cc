@@ -100,6 +100,7 @@ Result<Container> Runtime::create(const CreateOptions& o) {
     }
     auto parsed = spec::parseSpec(*raw);
     if (!parsed) return std::unexpected(parsed.error().wrap("config.json"));
+    if (!o.notifySocket.empty()) api::addNotifyMount(*parsed, opts_.root, o.id);
     return createFrom(o, *bundle, *parsed, *raw);
 }
 
@@ -107,6 +108,11 @@ Result<Container> Runtime::create(const CreateOptions& o, const spec::Spec& sp) 
     LC_TRY(state::validateId(o.id));
     auto bundle = realPath(o.bundle.empty() ? "." : o.bundle, "bundle");
     if (!bundle) return std::unexpected(bundle.error());
+    if (!o.notifySocket.empty()) {
+        spec::Spec withNotify = sp;
+        api::addNotifyMount(withNotify, opts_.root, o.id);
+        return createFrom(o, *bundle, withNotify, spec::toJson(withNotify));
+    }
     return createFrom(o, *bundle, sp, spec::toJson(sp));
 }
 
@@ -122,6 +128,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     const spec::Linux& lx = sp.linux ? *sp.linux : kNoLinux;
     cgroups::Options cgOpts;
     cgOpts.mountRoot = opts_.cgroupRoot;
+    cgOpts.systemd = opts_.systemdCgroup, cgOpts.systemdHelper = opts_.systemdHelper, cgOpts.annotations = sp.annotations;
     LC_TRY(cgroups::validateResources(cgOpts, lx));
 
     std::string rootPath = sp.root->path[0] == '/' ? sp.root->path : *bundle + "/" + sp.root->path;
@@ -171,6 +178,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     undo.warnings = o.warnings;
 
     util::faultPoint("create:after-mkdir");
+    if (!o.notifySocket.empty() && ::mkdirat(dir->fd(), api::kNotifyDir, 0755) < 0) return errnoError("mkdir notify");
     LC_TRY(util::writeFileAtomic(dir->fd(), state::kConfigFile, *raw, 0600));
     if (::mkfifoat(dir->fd(), state::kFifoFile, 0622) < 0) return errnoError("mkfifo exec.fifo");
     ::fchmodat(dir->fd(), state::kFifoFile, 0622, 0);

@@ -32,5 +32,10 @@ state::Status deriveStatus(const Container::Impl& c, const state::ContainerDir& 
 spec::State toOciState(const Container::Impl& c, state::Status st);
 std::string stateJsonFor(const state::Record& rec, std::string_view status);
 
+// sd_notify (notify.cc): the folder in the container's state dir that holds notify.sock, and
+// the spec changes runc makes for it (a read-only bind mount at /run/notify, NOTIFY_SOCKET).
+inline constexpr const char* kNotifyDir = "notify";
+void addNotifyMount(spec::Spec& spec, const std::string& root, const std::string& id);
+
 }  // namespace api
 }  // namespace lc

@@ -4,6 +4,7 @@
 #include "cgroups/fs.h"
 #include "cgroups/internal.h"
 #include "cgroups/paths.h"
+#include "cgroups/systemd/systemd.h"
 
 namespace lc::cgroups {
 namespace {
@@ -54,6 +55,7 @@ Result<std::unique_ptr<Manager>> make(const Options& opts, const std::string& cg
                                       const std::string& containerId) {
     auto layout = detect(opts);
     if (!layout) return std::unexpected(layout.error());
+    if (opts.systemd) return systemd::makeManager(opts, *layout, cgroupsPath, containerId);
 
     std::string inner = cgroupsPath;
     if (inner.empty()) {
@@ -122,6 +124,7 @@ Result<std::unique_ptr<Manager>> make(const Options& opts, const std::string& cg
 
 Result<std::unique_ptr<Manager>> load(const Options& opts, const std::map<std::string, std::string>& paths) {
     if (paths.empty()) return fail(EINVAL, "load cgroups: no saved paths");
+    if (paths.count(std::string(systemd::kUnitKey))) return systemd::loadManager(opts, paths);
     const std::string root = stripSlashes(opts.mountRoot);
     auto unified = paths.find("");
     if (paths.size() == 1 && unified != paths.end()) {

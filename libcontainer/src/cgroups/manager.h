@@ -22,6 +22,12 @@ enum class Layout { V1, V2, Hybrid };
 struct Options {
     std::string mountRoot = "/sys/fs/cgroup";
     std::string procRoot = "/proc";
+    // The systemd driver (cgroups/systemd/): linux.cgroupsPath is "slice:prefix:name" and the
+    // cgroup is a transient unit; `annotations` carry org.systemd.property.* for it, and
+    // `systemdHelper` names runc-cpp-systemd when it is not in a standard place.
+    bool systemd = false;
+    std::string systemdHelper;
+    std::map<std::string, std::string> annotations;
 };
 
 // Picks the layout from the mount root (statfs magic, and <root>/unified on hybrid hosts).
@@ -97,9 +103,10 @@ public:
 
 // Resolves linux.cgroupsPath as runc does (absolute: under the mount root; relative or empty
 // ("<id>"): under the calling process's own cgroup), for the detected layout. Creates nothing.
+// With opts.systemd, the systemd driver (cgroup v2 hosts booted with systemd only).
 Result<std::unique_ptr<Manager>> make(const Options& opts, const std::string& cgroupsPath,
                                       const std::string& containerId);
-// Rebuilds a manager from paths() saved earlier.
+// Rebuilds a manager from paths() saved earlier (a systemd unit when they name one).
 Result<std::unique_ptr<Manager>> load(const Options& opts,
                                       const std::map<std::string, std::string>& paths);
 

@@ -18,6 +18,7 @@
 #include "cgroups/manager.h"
 #include "hooks/hooks.h"
 #include "security/leaks.h"
+#include "security/lsm.h"
 #include "security/seccomp_notify.h"
 #include "process/attrs.h"
 #include "process/sync.h"
@@ -112,6 +113,7 @@ Result<void> containerSteps(const InitConfig& cfg, const std::string& stateJson)
     if (cfg.unshareFlags && ::unshare(cfg.unshareFlags) < 0) return errnoError("unshare");
     if (::setsid() < 0) return errnoError("setsid");
     if (!cfg.noNewKeyring) {
+        LC_TRY(security::applyKeyringLabel(*cfg.process));
         std::string name = "_ses." + cfg.containerId;
         if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS &&
             errno != EACCES && errno != EPERM)
@@ -177,6 +179,7 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
     if (!cwdDone && errno != EACCES) return errnoError("chdir to cwd (\"" + proc.cwd + "\") set in config.json failed");
     if (cwdDone) LC_TRY(security::checkCwdInsideRoot(proc.cwd));
 
+    LC_TRY(security::applyExecLabels(proc));  // AppArmor profile, SELinux label: for the execve below
     // Without no_new_privs the filter must go in while we still hold CAP_SYS_ADMIN.
     if (!proc.noNewPrivileges) LC_TRY(loadSeccompIfAny(cfg, startStateJson, listenerPid));
     if (cfg.caps) LC_TRY(security::dropBounding(*cfg.caps));

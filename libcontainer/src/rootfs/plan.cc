@@ -8,6 +8,7 @@
 
 #include "rootfs/options.h"
 #include "rootfs/paths.h"
+#include "security/lsm.h"
 
 namespace lc::rootfs {
 namespace {
@@ -245,7 +246,7 @@ Result<MountPlan> planMounts(const Config& cfg, const HostInfo& host) {
         s.destination = dest;
         s.flags = opts.flags;
         s.clearedFlags = opts.clearedFlags;
-        s.data = opts.data;
+        s.data = security::mountLabelData(opts.data, m.type, sp.linux ? sp.linux->mountLabel : std::string());
         s.propagation = opts.propagation;
         s.recAttrSet = opts.recAttrSet;
         s.recAttrClr = opts.recAttrClr;

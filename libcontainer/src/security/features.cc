@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "libcontainer/security.h"
+#include "cgroups/systemd/bus.h"
 #include "rootfs/idmap.h"
 #include "rootfs/options.h"
 #include "security/exe_protect.h"
@@ -76,7 +77,9 @@ std::string featuresJson(const std::string& runtimeVersion) {
     o.key("capabilities").list(security::knownCapabilities());
     o.key("cgroup").open();
     o.key("v1").boolean(true).key("v2").boolean(true);
-    o.key("systemd").boolean(false).key("systemdUser").boolean(false);
+    // systemd: the driver's helper (runc-cpp-systemd) is there; apparmor/selinux: support is
+    // built in (the runtime-spec's meaning, and runc's), whatever the host runs.
+    o.key("systemd").boolean(cgroups::systemd::findHelper("").has_value()).key("systemdUser").boolean(false);
     o.key("rdma").boolean(true);
     o.close();
     o.key("seccomp").open();
@@ -87,8 +90,8 @@ std::string featuresJson(const std::string& runtimeVersion) {
     o.key("knownFlags").list(sc.knownFlags);
     o.key("supportedFlags").list(sc.supportedFlags);
     o.close();
-    o.enabled("apparmor", false);
-    o.enabled("selinux", false);
+    o.enabled("apparmor", true);
+    o.enabled("selinux", true);
     o.enabled("intelRdt", false);
     o.key("mountExtensions").open().enabled("idmap", rootfs::kernelHasIdmappedMounts()).close();
     o.close();  // linux
