@@ -10,7 +10,13 @@ pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev cat
       # integration test; runc (containerd-shim-runc-v2's runtime) for integration/bench/shim.sh
       protobuf-compiler libprotobuf-dev golang-github-containerd-containerd-dev
       golang-github-containerd-cgroups-dev containerd bsdutils runc
-      # libFuzzer targets (tests/fuzz/run.sh): clang 16 is the first whose C++ support
+      # the systemd cgroup driver's sd-bus helper; the systemd guest (integration/sysguest/):
+      # systemd as its PID 1, kmod for modprobe in it, AppArmor and SELinux userspace, the
+      # clients it runs (Docker, Podman, crun for the benchmark) and gcc's static libc for the
+      # sd_notify sender its Podman test builds
+      libsystemd-dev systemd kmod apparmor apparmor-utils selinux-policy-default selinux-utils
+      policycoreutils docker.io podman conmon crun gcc libc6-dev
+            # libFuzzer targets (tests/fuzz/run.sh): clang 16 is the first whose C++ support
       # compiles libstdc++ 12's <expected>
       clang-16 libclang-rt-16-dev)
 missing=()

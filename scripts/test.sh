@@ -93,6 +93,24 @@ else
   summary_counts "$out"
 fi
 
+# Modern hosts inside a systemd guest (integration/sysguest/): systemd as PID 1, cgroup v2,
+# AppArmor; the systemd cgroup driver, AppArmor, Docker, containerd and Podman in one boot;
+# then SELinux in a second boot (security=selinux). SYSGUEST_TIER=0 skips both.
+for tier in modern selinux; do
+  echo "== $tier hosts (systemd guest VM)"
+  if [ "${SYSGUEST_TIER:-1}" = 0 ]; then
+    echo "SKIP: $tier guest tier (SYSGUEST_TIER=0)"; add 0 0 1; continue
+  fi
+  flag=; [ $tier = selinux ] && flag=--selinux
+  out=$(RUNTIME="$PWD/build/runc-cpp/runc-cpp" bash integration/sysguest/run.sh $flag 2>&1)
+  if [[ $(tail -1 <<<"$out") == SKIP:* ]]; then
+    tail -1 <<<"$out"; add 0 0 1
+  else
+    echo "$out" | grep -E "^(not ok|ok .* # skip|sysguest|# guest)" | head -40
+    summary_counts "$out"
+  fi
+done
+
 # Reliability (docs/reliability.md): crash consistency at every fault point, concurrency,
 # and a soak of RELIABILITY_SOAK (default 200) sequential containers.
 if [ "$(id -u)" = 0 ]; then
