@@ -62,19 +62,19 @@ else
   echo "SKIP: cgroup tests need root"; add 0 0 1
 fi
 
-# The in-repo manager (shim/manager, issue 6): its unit tests (log format, rotation, flags), then
+# The in-repo manager (manager/, issue 6): its unit tests (log format, rotation, flags), then
 # integration/manager/*.bats, which drive runccpp-manager
 # under a temp --root (every command, containers outliving the manager); each test checks that
 # no container, supervisor, cgroup, mount or state dir is left behind.
-if [ -x build/shim/manager/manager-unit-tests ]; then
+if [ -x build/manager/manager-unit-tests ]; then
   echo "== manager unit tests"
-  out=$(./build/shim/manager/manager-unit-tests 2>&1); rc=$?
+  out=$(./build/manager/manager-unit-tests 2>&1); rc=$?
   tail -1 <<<"$out"; ((rc)) && echo "$out" | tail -40
   catch_counts "$out"
 fi
 if [ "$(id -u)" = 0 ]; then
   echo "== manager (bats)"
-  out=$(RUNTIME="$PWD/build/runc-cpp/runc-cpp" MANAGER="$PWD/build/shim/manager/runccpp-manager" \
+  out=$(RUNTIME="$PWD/build/runc-cpp/runc-cpp" MANAGER="$PWD/build/manager/runccpp-manager" \
     bash integration/run.sh integration/manager/*.bats 2>&1)
   echo "$out" | grep -E "^(not ok|ok .* # skip)" | head -40
   summary_counts "$out"

@@ -11,7 +11,7 @@
 
 load ../lib/helpers
 
-MANAGER=${MANAGER:-$PROJECT_DIR/build/shim/manager/runccpp-manager}
+MANAGER=${MANAGER:-$PROJECT_DIR/build/manager/runccpp-manager}
 
 mgr() {
 	"$MANAGER" --root "$MROOT" "$@"
