@@ -67,7 +67,7 @@ int cmdEvents(const Store& store, const Argv& argv) {
     ino_t ino = 0;
     lc::UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
     auto openCurrent = [&]() -> bool {
-        int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+        int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
         if (fd < 0) return false;
         f.reset(fd);
         struct stat st{};

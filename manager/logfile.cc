@@ -41,7 +41,7 @@ LogWriter::LogWriter(std::string path, int64_t maxSize, int64_t maxFiles)
     : path_(std::move(path)), maxSize_(maxSize > 0 ? maxSize : 1), maxFiles_(maxFiles > 0 ? maxFiles : 1) {}
 
 lc::Result<void> LogWriter::open() {
-    int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return lc::errnoError("open " + path_);
     fd_.reset(fd);
     struct stat st{};

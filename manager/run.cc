@@ -137,7 +137,7 @@ int cmdRun(const Store& store, const Argv& argv) {
         for (const auto& o : *all)
             if (o.name == m.name)
                 return errorOut("the container name \"" + m.name + "\" is already in use by container " + o.id, 125);
-        if (::mkdir(store.dir(m.id).c_str(), 0711) < 0) return errorOut("mkdir " + store.dir(m.id) + ": " + std::strerror(errno), 125);
+        if (::mkdir(store.dir(m.id).c_str(), 0700) < 0) return errorOut("mkdir " + store.dir(m.id) + ": " + std::strerror(errno), 125);
         if (auto s = store.writeMeta(m); !s) return errorOut(s.error().message(), 125);
     }
     // The effective spec, for inspect (and the bundle of a generated one).

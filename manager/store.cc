@@ -51,7 +51,7 @@ std::string humanDuration(int64_t s) {
 
 lc::Result<void> writeFileAtomic(const std::string& path, const std::string& text) {
     std::string tmp = path + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return lc::errnoError("open " + tmp);
     lc::UniqueFd f(fd);
     for (size_t off = 0; off < text.size();) {
@@ -87,10 +87,21 @@ uint64_t procStartTime(pid_t pid) {
 }
 
 lc::Result<void> Store::init() const {
+    // The root is 0700 from its mkdir on (issue 12 item 4): the containers' environments, ids
+    // and logs are root's only. Its parents are created as usual.
     std::error_code ec;
-    std::filesystem::create_directories(root_, ec);
-    if (ec) return lc::fail(ec.value(), "mkdir " + root_ + ": " + ec.message());
-    if (::mkdir(runcRoot().c_str(), 0711) < 0 && errno != EEXIST) return lc::errnoError("mkdir " + runcRoot());
+    auto parent = std::filesystem::path(root_).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) return lc::fail(ec.value(), "mkdir " + parent.string() + ": " + ec.message());
+    if (::mkdir(root_.c_str(), 0700) < 0) {
+        if (errno != EEXIST) return lc::errnoError("mkdir " + root_);
+        // A root an older manager made (it has our lock file) is tightened; any other existing
+        // directory given as --root is the caller's and keeps its mode.
+        struct stat st{};
+        if (::stat((root_ + "/.lock").c_str(), &st) == 0 && ::stat(root_.c_str(), &st) == 0 && (st.st_mode & 077))
+            if (::chmod(root_.c_str(), 0700) < 0) return lc::errnoError("chmod " + root_);
+    }
+    if (::mkdir(runcRoot().c_str(), 0700) < 0 && errno != EEXIST) return lc::errnoError("mkdir " + runcRoot());
     return {};
 }
 
@@ -256,7 +267,7 @@ void Store::event(const std::string& action, const Meta& m, const std::map<std::
                            .str("name", m.name)
                            .raw("attributes", a.done())
                            .done() + "\n";
-    int fd = ::open(eventsPath().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    int fd = ::open(eventsPath().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return;
     lc::UniqueFd f(fd);
     // one write with O_APPEND: lines of concurrent writers do not interleave

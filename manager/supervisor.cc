@@ -406,7 +406,7 @@ void closeInherited(std::initializer_list<int> keep) {
     // Nothing of the caller's but the readiness pipe: stdio to /dev/null and supervisor.log.
     int nullFd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     std::string logPath = store.dir(meta.id) + "/supervisor.log";
-    int errFd = ::open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    int errFd = ::open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     ::dup2(nullFd, 0);
     ::dup2(nullFd, 1);
     ::dup2(errFd >= 0 ? errFd : nullFd, 2);
