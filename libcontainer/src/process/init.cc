@@ -101,6 +101,8 @@ Result<void> loadSeccompIfAny(const InitConfig& cfg, const std::string& stateJso
     return {};
 }
 
+Result<void> visibleContainerSteps(const InitConfig& cfg);
+
 // The container itself: namespaces, filesystem, hooks, hostname, sysctl (init only).
 Result<void> containerSteps(const InitConfig& cfg, const std::string& stateJson) {
     const spec::Spec& sp = *cfg.spec;
@@ -140,6 +142,15 @@ Result<void> containerSteps(const InitConfig& cfg, const std::string& stateJson)
         return errnoError("sethostname");
     if (!sp.domainname.empty() && ::setdomainname(sp.domainname.data(), sp.domainname.size()) < 0)
         return errnoError("setdomainname");
+    if (cfg.twoStage) return {};  // the rest once in the container's pid namespace
+    return visibleContainerSteps(cfg);
+}
+
+// After the root switch: /proc (when deferred), sysctl, masked and readonly paths.
+Result<void> visibleContainerSteps(const InitConfig& cfg) {
+    const spec::Spec& sp = *cfg.spec;
+    const bool mountNs = cfg.ns.hasMount();
+    if (mountNs) LC_TRY(rootfs::mountDeferred(cfg.rootfs));
     // Before readonlyPaths: /proc/sys is usually one of them.
     if (sp.linux) LC_TRY(applySysctl(sp.linux->sysctl));
     if (mountNs) LC_TRY(rootfs::finalize(cfg.rootfs));
@@ -276,13 +287,16 @@ Result<void> initSteps(const InitConfig& cfg) {
     if (!go) return std::unexpected(go.error());
     GoPayload g = parseGo(go->payload);
     if (cfg.twoStage) {
-        if (!cfg.exec) return fail(EINVAL, "two-stage start is for exec only");
+        // Stage 1 (create: an init that joins a pid namespace by path, pods) builds the
+        // container up to the root switch while nothing in there can see it.
+        if (!cfg.exec) LC_TRY(containerSteps(cfg, g.stateJson));
         LC_TRY(becomeVisible(cfg));
         // Stage 2: the runtime now knows our pid and sends the payload again.
         auto go2 = expect(cfg.syncFd, Msg::Go);
         if (!go2) return std::unexpected(go2.error());
         g = parseGo(go2->payload);
-        if (cfg.process->terminal && ::setsid() < 0) return errnoError("setsid");
+        if ((!cfg.exec || cfg.process->terminal) && ::setsid() < 0) return errnoError("setsid");
+        if (!cfg.exec) LC_TRY(visibleContainerSteps(cfg));
         return processSteps(cfg, g.startStateJson, g.listenerPid);
     }
     if (cfg.exec) LC_TRY(joinSteps(cfg));
