@@ -130,7 +130,15 @@ static int runs_container_file(pid_t pid) {
     return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/* Each process is stopped once (the first time it is seen, while it is youngest): stopping
+ * it on every pass would mostly slow down the runtime that drives it. */
+static pid_t tried[1024];
+static unsigned ntried;
+
 static void try_ptrace(pid_t pid) {
+    for (unsigned i = 0; i < 1024 && i < ntried; i++)
+        if (tried[i] == pid) return;
+    tried[ntried++ % 1024] = pid;
     if (ptrace(PTRACE_SEIZE, pid, 0, 0) < 0) return;
     seized++;
     if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) == 0) {
