@@ -8,7 +8,7 @@
 using namespace lc::process;
 
 TEST_CASE("sync codec round-trips every message type", "[core][sync]") {
-    for (auto t : {Msg::Go, Msg::MountsReady, Msg::HooksDone, Msg::Console, Msg::Ready, Msg::Error}) {
+    for (auto t : {Msg::Go, Msg::MountsReady, Msg::HooksDone, Msg::Console, Msg::Ready, Msg::Error, Msg::Child}) {
         std::string wire = encodeMsg(t, 42, "payload");
         auto m = decodeMsg(wire.data(), wire.size());
         REQUIRE(m);

@@ -412,3 +412,32 @@ TEST_CASE("finalize: a read-only root keeps locked flags", "[rootfs]") {
                                    "mount \"\" / - MS_RDONLY|MS_NOSUID|MS_NODEV|MS_REMOUNT|MS_BIND -",
                                });
 }
+
+TEST_CASE("prepare with deferProc: no proc mount (the init mounts it once in the pid namespace)", "[rootfs]") {
+    Fixture f;
+    f.sp.mounts = {test::mnt("/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}),
+                   test::mnt("/dev", "tmpfs", "tmpfs", {"nosuid", "mode=755"})};
+    f.sp.linux = spec::Linux{};
+    auto d = procDeferrable(f.cfg);
+    REQUIRE(d);
+    CHECK(*d);
+    f.cfg.deferProc = true;
+    auto r = prepare(f.cfg);
+    INFO((r ? std::string("ok") : r.error().message()));
+    REQUIRE(r);
+    for (const auto& m : f.fake.mountLog()) CHECK(m.find(" proc ") == std::string::npos);
+}
+
+TEST_CASE("procDeferrable: not with a host bind mount under /proc, nor a proc mount elsewhere first", "[rootfs]") {
+    Fixture f;
+    test::writeFile(f.host + "/cpuinfo", "x\n");
+    f.sp.linux = spec::Linux{};
+    f.sp.mounts = {test::mnt("/proc", "proc", "proc", {}), test::mnt("/proc/cpuinfo", "bind", f.host + "/cpuinfo", {"bind"})};
+    auto d = procDeferrable(f.cfg);
+    REQUIRE(d);
+    CHECK_FALSE(*d);
+    f.sp.mounts = {test::mnt("/other", "proc", "proc", {}), test::mnt("/proc", "proc", "proc", {})};
+    d = procDeferrable(f.cfg);
+    REQUIRE(d);
+    CHECK_FALSE(*d);
+}

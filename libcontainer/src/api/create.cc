@@ -236,6 +236,20 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     lp.newTimeNs = nsPlan->newFlags & CLONE_NEWTIME;
     lp.timeOffsets = timeOffsets(lx);
     lp.nonDumpable = !init.userNs;
+    // An init that joins a pid namespace by path (pods) would be seen there by the processes
+    // already in it: it builds the container first and only then enters it (process/stage.h).
+    if (nsPlan->joinsPid()) {
+        bool deferrable = true;
+        if (nsPlan->hasMount()) {
+            auto d = rootfs::procDeferrable(init.rootfs);
+            if (!d) return std::unexpected(d.error().wrap("rootfs"));
+            deferrable = *d;
+        }
+        if (deferrable) {
+            lp.twoStage = true;
+            init.rootfs.deferProc = nsPlan->hasMount();
+        }
+    }
     for (size_t i = 0; i < nsPlan->joins.size(); ++i) {
         int flag = nsPlan->joins[i].flag;
         int fd = (*joinFds)[i].get();
@@ -261,6 +275,10 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
         util::faultPoint("create:after-clone");
         if (nsPlan->newUser()) LC_TRY(namespaces::writeIdMaps(pid, lx));
         if (!selfJoins) LC_TRY_CTX(cgm->addProcess(pid), "join cgroup");
+        return {};
+    };
+    cb.onVisible = [&](pid_t pid) -> Result<void> {
+        rec.pid = pid;
         return {};
     };
     cb.stateJson = [&](pid_t) {

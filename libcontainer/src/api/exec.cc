@@ -1,6 +1,8 @@
-// Container::exec: start another process inside a running container. The process is
-// clone3()d into the init's pid namespace (and cgroup), joins the init's other namespaces
-// with one setns on a pidfd, and gets the container's seccomp profile.
+// Container::exec: start another process inside a running container. A first process is
+// clone3()d into the init's cgroup, joins every namespace of the init with one setns on a
+// pidfd (root and cwd become the container's) and closes every host fd; only then does it
+// clone the process that is visible in the container's pid namespace (process/stage.h),
+// which gets the container's seccomp profile and execs.
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -164,14 +166,22 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     init.userNs = nsFlags & CLONE_NEWUSER;
     init.exec = true;
     init.execNsFd = initFd.get();
-    init.execNsFlags = nsFlags & ~(CLONE_NEWPID | CLONE_NEWTIME);
+    // All of them, pid and time included: stage 1 joins them at once, and only its child is
+    // in the container's pid namespace (process/stage.h).
+    init.execNsFlags = nsFlags;
+    // No mount namespace of its own: the init's root is still the container's.
+    UniqueFd initRoot;
+    if (!(nsFlags & CLONE_NEWNS)) {
+        initRoot.reset(::open(("/proc/" + std::to_string(initPid) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!initRoot) return errnoError("open the root of pid " + std::to_string(initPid));
+        init.execRootFd = initRoot.get();
+    }
 
     process::LaunchPlan lp;
     lp.cgroupFd = join.cloneInto.valid() ? join.cloneInto.get() : -1;
     for (const auto& fd : join.selfJoin) init.cgroupJoinFds.push_back(fd.get());
     const bool selfJoins = join.cloneInto.valid() || !join.selfJoin.empty();
-    if (nsFlags & CLONE_NEWPID) lp.joinPidFd = initFd.get();
-    if (nsFlags & CLONE_NEWTIME) lp.joinTimeFd = initFd.get();
+    lp.twoStage = true;
     lp.nonDumpable = !init.userNs;
 
     ExecProcess out;

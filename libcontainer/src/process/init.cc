@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sched.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -21,9 +22,13 @@
 #include "security/lsm.h"
 #include "security/seccomp_notify.h"
 #include "process/attrs.h"
+#include "process/stage.h"
 #include "process/sync.h"
 #include "util/fileutil.h"
 
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #endif
@@ -96,6 +101,8 @@ Result<void> loadSeccompIfAny(const InitConfig& cfg, const std::string& stateJso
     return {};
 }
 
+Result<void> visibleContainerSteps(const InitConfig& cfg);
+
 // The container itself: namespaces, filesystem, hooks, hostname, sysctl (init only).
 Result<void> containerSteps(const InitConfig& cfg, const std::string& stateJson) {
     const spec::Spec& sp = *cfg.spec;
@@ -135,6 +142,15 @@ Result<void> containerSteps(const InitConfig& cfg, const std::string& stateJson)
         return errnoError("sethostname");
     if (!sp.domainname.empty() && ::setdomainname(sp.domainname.data(), sp.domainname.size()) < 0)
         return errnoError("setdomainname");
+    if (cfg.twoStage) return {};  // the rest once in the container's pid namespace
+    return visibleContainerSteps(cfg);
+}
+
+// After the root switch: /proc (when deferred), sysctl, masked and readonly paths.
+Result<void> visibleContainerSteps(const InitConfig& cfg) {
+    const spec::Spec& sp = *cfg.spec;
+    const bool mountNs = cfg.ns.hasMount();
+    if (mountNs) LC_TRY(rootfs::mountDeferred(cfg.rootfs));
     // Before readonlyPaths: /proc/sys is usually one of them.
     if (sp.linux) LC_TRY(applySysctl(sp.linux->sysctl));
     if (mountNs) LC_TRY(rootfs::finalize(cfg.rootfs));
@@ -215,6 +231,51 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
     return errnoError("exec " + proc.args[0]);
 }
 
+struct GoPayload {
+    std::string stateJson;       // for createContainer hooks ("creating")
+    std::string startStateJson;  // for startContainer hooks ("created") and the seccomp listener
+    pid_t listenerPid = 0;       // the pid the listener is told (exec: this process's)
+};
+
+// The payload is the state for createContainer hooks, a NUL, and the state for
+// startContainer hooks and the seccomp listener; then optionally a NUL and the listener pid.
+GoPayload parseGo(const std::string& payload) {
+    GoPayload g;
+    const size_t nul = payload.find('\0');
+    g.stateJson = payload.substr(0, nul);
+    g.startStateJson = nul == std::string::npos ? g.stateJson : payload.substr(nul + 1);
+    if (size_t nul2 = g.startStateJson.find('\0'); nul2 != std::string::npos) {
+        g.listenerPid = static_cast<pid_t>(std::strtol(g.startStateJson.c_str() + nul2 + 1, nullptr, 10));
+        g.startStateJson.resize(nul2);
+    }
+    return g;
+}
+
+// Stage 1 of a two-stage exec: into every namespace of the container (the mount namespace
+// puts root and cwd at the container's root), every host fd closed, then the clone of the
+// process that the container can see. Returns in stage 2 only; stage 1 reports and exits.
+Result<void> becomeVisible(const InitConfig& cfg) {
+    StagePlan plan;
+    plan.nsFd = cfg.execNsFd;
+    plan.nsFlags = cfg.execNsFlags;
+    plan.joins = {{cfg.stagePidFd, CLONE_NEWPID}, {cfg.stageTimeFd, CLONE_NEWTIME}};
+    plan.rootFd = cfg.execRootFd;
+    plan.closeFrom = 3 + cfg.preserveFds;
+    plan.keep = {cfg.syncFd, cfg.fifoFd, cfg.seccompListenerFd};
+    plan.nonDumpable = cfg.nonDumpable;
+    int pidfd = -1;
+    auto child = enterAndFork(plan, sys::realProcessCalls(), &pidfd);
+    if (!child) return std::unexpected(child.error());
+    if (*child == 0) return {};
+    auto sent = sendMsg(cfg.syncFd, Msg::Child, 0, std::to_string(*child), pidfd);
+    if (!sent) {
+        ::kill(*child, SIGKILL);
+        (void)!::write(2, "runc-cpp init: lost the runtime\n", 32);
+        ::_exit(1);
+    }
+    ::_exit(0);
+}
+
 Result<void> initSteps(const InitConfig& cfg) {
     // Into the cgroup before anything else runs here.
     if (!cfg.cgroupJoinFds.empty()) {
@@ -224,21 +285,23 @@ Result<void> initSteps(const InitConfig& cfg) {
     }
     auto go = expect(cfg.syncFd, Msg::Go);
     if (!go) return std::unexpected(go.error());
-    // The payload is the state for createContainer hooks ("creating"), a NUL, and the state
-    // for startContainer hooks ("created") and the seccomp listener; then optionally a NUL and
-    // the pid the listener is told (exec: this process's pid as the runtime sees it).
-    const std::string& payload = go->payload;
-    const size_t nul = payload.find('\0');
-    const std::string stateJson = payload.substr(0, nul);
-    std::string startStateJson = nul == std::string::npos ? stateJson : payload.substr(nul + 1);
-    pid_t listenerPid = 0;
-    if (size_t nul2 = startStateJson.find('\0'); nul2 != std::string::npos) {
-        listenerPid = static_cast<pid_t>(std::strtol(startStateJson.c_str() + nul2 + 1, nullptr, 10));
-        startStateJson.resize(nul2);
+    GoPayload g = parseGo(go->payload);
+    if (cfg.twoStage) {
+        // Stage 1 (create: an init that joins a pid namespace by path, pods) builds the
+        // container up to the root switch while nothing in there can see it.
+        if (!cfg.exec) LC_TRY(containerSteps(cfg, g.stateJson));
+        LC_TRY(becomeVisible(cfg));
+        // Stage 2: the runtime now knows our pid and sends the payload again.
+        auto go2 = expect(cfg.syncFd, Msg::Go);
+        if (!go2) return std::unexpected(go2.error());
+        g = parseGo(go2->payload);
+        if ((!cfg.exec || cfg.process->terminal) && ::setsid() < 0) return errnoError("setsid");
+        if (!cfg.exec) LC_TRY(visibleContainerSteps(cfg));
+        return processSteps(cfg, g.startStateJson, g.listenerPid);
     }
     if (cfg.exec) LC_TRY(joinSteps(cfg));
-    else LC_TRY(containerSteps(cfg, stateJson));
-    return processSteps(cfg, startStateJson, listenerPid);
+    else LC_TRY(containerSteps(cfg, g.stateJson));
+    return processSteps(cfg, g.startStateJson, g.listenerPid);
 }
 
 }  // namespace

@@ -38,6 +38,13 @@ struct InitConfig {
     bool exec = false;
     int execNsFd = -1;
     int execNsFlags = 0;
+    int execRootFd = -1;            // the init's root, for a container without a mount namespace
+    // Two stages (process/stage.h): this process joins the container and drops what it holds
+    // of the host, then clones the process that is visible in the container's pid namespace.
+    bool twoStage = false;
+    int stagePidFd = -1;            // pid namespace joined by stage 1 right before its clone
+    int stageTimeFd = -1;           // time namespace likewise
+    bool nonDumpable = false;
 };
 
 // Never returns: execs the user process, or reports an error on the sync channel and exits.

@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 
 #include "process/sync.h"
 #include "util/fileutil.h"
@@ -65,7 +67,14 @@ void killAndReap(pid_t pid) {
     while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
 }
 
-Result<void> drive(int sock, pid_t pid, const LaunchCallbacks& cb) {
+void reap(pid_t pid) {
+    int st;
+    while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+}
+
+// `pid` is the process we cloned; with two stages it becomes the visible one on Msg::Child
+// (`*visible`, with its pidfd), and stage 1 is reaped.
+Result<void> drive(int sock, pid_t pid, const LaunchCallbacks& cb, bool twoStage, pid_t* visible, UniqueFd* visibleFd) {
     if (cb.afterClone) LC_TRY(cb.afterClone(pid));
     LC_TRY(sendMsg(sock, Msg::Go, 0, cb.stateJson ? cb.stateJson(pid) : std::string()));
     for (;;) {
@@ -75,6 +84,19 @@ Result<void> drive(int sock, pid_t pid, const LaunchCallbacks& cb) {
             return std::unexpected(m.error());
         }
         switch (m->type) {
+            case Msg::Child: {
+                if (!twoStage || *visible > 0 || !m->fd) return fail(EPROTO, "sync: unexpected child message");
+                char* end = nullptr;
+                long child = std::strtol(m->payload.c_str(), &end, 10);
+                if (m->payload.empty() || *end || child <= 0 || child > INT32_MAX)
+                    return fail(EPROTO, "sync: bad child pid");
+                *visible = static_cast<pid_t>(child);
+                *visibleFd = std::move(m->fd);
+                reap(pid);
+                if (cb.onVisible) LC_TRY(cb.onVisible(*visible));
+                LC_TRY(sendMsg(sock, Msg::Go, 0, cb.stateJson ? cb.stateJson(*visible) : std::string()));
+                break;
+            }
             case Msg::MountsReady:
                 if (cb.onMountsReady) {
                     if (auto r = cb.onMountsReady(pid); !r) {
@@ -113,8 +135,16 @@ Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCal
     pid_t pid;
     {
         ChildNsSwitch sw;
-        LC_TRY(sw.enter(plan.joinPidFd, CLONE_NEWPID, "/proc/self/ns/pid"));
-        LC_TRY(sw.enter(plan.joinTimeFd, CLONE_NEWTIME, "/proc/self/ns/time"));
+        if (plan.twoStage) {
+            // Stage 1 joins these itself, after everything of the host is dropped.
+            cfg.twoStage = true;
+            cfg.stagePidFd = plan.joinPidFd;
+            cfg.stageTimeFd = plan.joinTimeFd;
+            cfg.nonDumpable = plan.nonDumpable;
+        } else {
+            LC_TRY(sw.enter(plan.joinPidFd, CLONE_NEWPID, "/proc/self/ns/pid"));
+            LC_TRY(sw.enter(plan.joinTimeFd, CLONE_NEWTIME, "/proc/self/ns/time"));
+        }
         if (plan.newTimeNs) LC_TRY(sw.unshareTime(plan.timeOffsets));
         int dumpable = plan.nonDumpable ? ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : -1;
         if (dumpable > 0) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -123,14 +153,27 @@ Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCal
         if (dumpable > 0) ::prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
     }
     if (pid < 0) return errnoError("clone3");
-    Launched out;
-    out.pid = pid;
-    out.pidfd.reset(pidfd);
+    UniqueFd clonedFd(pidfd);
     childEnd.reset();
 
-    if (auto r = drive(parentEnd.get(), pid, cb); !r) {
-        killAndReap(pid);
+    pid_t visible = -1;
+    UniqueFd visibleFd;
+    if (auto r = drive(parentEnd.get(), pid, cb, plan.twoStage, &visible, &visibleFd); !r) {
+        if (visible > 0) killAndReap(visible);
+        else killAndReap(pid);
         return std::unexpected(r.error());
+    }
+    Launched out;
+    if (plan.twoStage) {
+        if (visible <= 0) {  // Ready from stage 1 cannot happen; be safe
+            killAndReap(pid);
+            return fail(EPROTO, "sync: the container process was never made");
+        }
+        out.pid = visible;
+        out.pidfd = std::move(visibleFd);
+    } else {
+        out.pid = pid;
+        out.pidfd = std::move(clonedFd);
     }
     return out;
 }

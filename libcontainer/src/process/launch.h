@@ -19,6 +19,8 @@ struct LaunchCallbacks {
     std::function<std::string(pid_t)> stateJson;
     // The child's rootfs is ready: prestart and createRuntime hooks.
     std::function<Result<void>(pid_t)> onMountsReady;
+    // Two stages: the process visible in the container exists (before its Go is sent).
+    std::function<Result<void>(pid_t)> onVisible;
     // The pty master arrived.
     std::function<Result<void>(UniqueFd)> onConsole;
 };
@@ -34,6 +36,10 @@ struct LaunchPlan {
     // fds) is out of reach of other processes of the container (CVE-2019-5736 class).
     // Not for user-namespaced children: they could not reach their own /proc files.
     bool nonDumpable = false;
+    // Two stages (process/stage.h): the clone stays in our pid namespace, joins the container
+    // (joinPidFd/joinTimeFd included) and drops every host fd, and only then clones the
+    // process that is visible in the container. Launched::pid is that second process.
+    bool twoStage = false;
 };
 
 struct Launched {

@@ -34,7 +34,7 @@ Result<SyncMsg> decodeMsg(const char* data, size_t len) {
     if (len < kSyncHeader) return fail(EPROTO, "sync: short message");
     if (getU32(data) != kMagic) return fail(EPROTO, "sync: bad magic");
     uint32_t type = getU32(data + 4);
-    if (type < static_cast<uint32_t>(Msg::Go) || type > static_cast<uint32_t>(Msg::Error))
+    if (type < static_cast<uint32_t>(Msg::Go) || type > static_cast<uint32_t>(Msg::Child))
         return fail(EPROTO, "sync: unknown message type " + std::to_string(type));
     uint32_t plen = getU32(data + 12);
     if (plen > kSyncMaxPayload || plen != len - kSyncHeader) return fail(EPROTO, "sync: bad payload length");

@@ -18,6 +18,8 @@ enum class Msg : uint32_t {
     Console,        // child -> parent: the pty master (fd attached)
     Ready,          // child -> parent: all set, now waiting for start
     Error,          // either way: err = errno (0 if none), payload = message
+    Child,          // stage 1 -> parent: the process made in the container's pid namespace
+                    // (payload: its pid as the runtime sees it; fd: its pidfd)
 };
 
 struct SyncMsg {

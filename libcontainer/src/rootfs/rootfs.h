@@ -68,6 +68,11 @@ struct Config {
     // Filled by resolve(): spec.mounts index -> detached idmapped mount (see above).
     std::shared_ptr<const DetachedMounts> idmapped;
     sys::Syscalls* sys = nullptr;  // nullptr = sys::real()
+    // prepare() leaves out the proc mounts (and every later mount under them): a procfs
+    // shows the pid namespace of the process that mounts it, and an init that joins a pid
+    // namespace by path only enters it after the root switch (process/stage.h).
+    // mountDeferred() makes them then.
+    bool deferProc = false;
 };
 
 // In the parent, before clone: canonicalises cfg.rootfs and fills cfg.host from
@@ -81,6 +86,11 @@ Result<void> resolve(Config& cfg);
 // it), creates /dev (default devices, spec.linux.devices, /dev/fd etc. symlinks, /dev/ptmx)
 // unless the spec bind-mounts /dev.
 Result<void> prepare(const Config& cfg);
+// Whether prepare() can leave the proc mounts for later: no bind mount from a host path
+// lands under a proc mount (it could not be made after the root switch).
+Result<bool> procDeferrable(const Config& cfg);
+// With cfg.deferProc, after switchRoot() and before finalize(): the proc mounts left out.
+Result<void> mountDeferred(const Config& cfg);
 // pivot_root (or MS_MOVE + chroot), detach the old root, chdir("/").
 Result<void> switchRoot(const Config& cfg);
 // After the switch: rootfsPropagation (shared/unbindable) on /, readonlyPaths, maskedPaths,
