@@ -100,3 +100,48 @@ JSON
 	refused_run
 	assert_contains "$output" "oom"
 }
+
+# corrupt_state_test CONTENT: a created container whose state.json is replaced by CONTENT
+# still shows in `list` (stopped) and `delete --force` kills its init and removes it all.
+corrupt_state_test() {
+	local pid
+	cfg_args sleep 1000
+	run rt_bg create "$TEST_ID"
+	assert_status 0
+	pid=$(state_get "$TEST_ID" 'j["pid"]')
+	pid_alive "$pid" || fail "init $pid not running"
+	printf '%s' "$1" >"$ROOT/$TEST_ID/state.json"
+	run rt list
+	assert_status 0
+	assert_contains "$output" "$TEST_ID"
+	assert_match "$(grep "^$TEST_ID " <<<"$output")" "stopped"
+	run rt list -q
+	assert_output "$TEST_ID"
+	run rt delete --force "$TEST_ID"
+	assert_status 0
+	local i
+	for ((i = 0; i < 50; i++)); do pid_alive "$pid" || break; sleep 0.1; done
+	pid_alive "$pid" && fail "init $pid still alive after delete --force"
+	[[ ! -e $ROOT/$TEST_ID ]] || fail "state dir left: $(ls -A "$ROOT/$TEST_ID")"
+	assert_eq "$(test_cgroup_dirs)" "" "cgroup dirs left"
+}
+
+corrupt_state_skip() {
+	is_go_runc_before_1_2 && skip "runc 1.1.5: list hides the container, delete --force fails and leaves the init (docs/compat.md)"
+	return 0
+}
+
+@test "corrupt state.json (truncated): list shows it stopped, delete --force kills and cleans up" {
+	corrupt_state_skip
+	corrupt_state_test '{"id": "x", "in'
+}
+
+@test "corrupt state.json (empty or garbage): list shows it stopped, delete --force kills and cleans up" {
+	corrupt_state_skip
+	corrupt_state_test ''
+}
+
+@test "corrupt state.json (garbage JSON of the wrong shape): delete --force kills and cleans up" {
+	corrupt_state_skip
+	corrupt_state_test '[1, 2, "garbage"]'
+}

@@ -20,12 +20,13 @@ Result<Container> Runtime::load(const std::string& id) {
     auto impl = std::make_unique<Container::Impl>();
     impl->opts = opts_;
     impl->id = id;
-    auto rec = dir->readRecord();
-    if (rec) {
-        impl->rec = std::move(*rec);
+    // A corrupt state.json loads as a container without a record: shown as stopped, and
+    // delete (which finds the cgroup through the saved config) can still clean it up.
+    auto rec = dir->readRecordIfSound(&impl->corruptRecord);
+    if (!rec) return std::unexpected(rec.error());
+    if (*rec) {
+        impl->rec = std::move(**rec);
         impl->hasRecord = true;
-    } else if (rec.error().errnum() != ENOENT) {
-        return std::unexpected(rec.error());
     }
     return Container(std::move(impl));
 }
