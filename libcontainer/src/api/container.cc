@@ -96,6 +96,8 @@ Result<void> Container::start() {
         case state::Status::Created: break;
         case state::Status::Stopped: return fail(EINVAL, "cannot start a container that has stopped");
         case state::Status::Creating: return fail(EINVAL, "cannot start a container that is still being created");
+        // A paused created init cannot read the fifo: start would wait forever (runc's words).
+        case state::Status::Paused: return fail(EINVAL, "cannot start a container in the paused state");
         default:
             // A start that died after releasing the init leaves the fifo behind.
             ::unlinkat(l->dir.fd(), state::kFifoFile, 0);

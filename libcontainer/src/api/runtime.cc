@@ -56,7 +56,8 @@ state::Status deriveStatus(const Container::Impl& c, const state::ContainerDir& 
     f.initAlive = state::initAlive(c.rec);
     if (f.initAlive) {
         f.fifoExists = dir.hasFile(state::kFifoFile) && state::holdsFile(c.rec.pid, dir.fd(), state::kFifoFile);
-        if (!f.fifoExists && !c.rec.cgroupPaths.empty()) {
+        // A created container can be paused too (as runc): frozen wins over created.
+        if (!c.rec.cgroupPaths.empty()) {
             cgroups::Options o;
             o.mountRoot = c.opts.cgroupRoot;
             if (auto m = cgroups::load(o, c.rec.cgroupPaths)) {
