@@ -221,6 +221,26 @@ cpu_ticks() {
 	assert_contains "$output" "not running"
 }
 
+@test "pause of a created container: state says paused, start fails at once, resume and start work" {
+	cfg_sh 'echo STARTED'
+	run rt_bg create "$TEST_ID"
+	assert_status 0
+	run rt pause "$TEST_ID"
+	assert_status 0
+	assert_eq "$(status_of "$TEST_ID")" paused "status after pause of a created container"
+	run timeout 10 "$RUNTIME" --root "$ROOT" start "$TEST_ID"
+	[[ $status -ne 0 && $status -ne 124 ]] || fail "start of a paused container: exit $status (124: it blocked)"
+	assert_contains "$output" "paused"
+	assert_eq "$(status_of "$TEST_ID")" paused "status after the refused start"
+	run rt resume "$TEST_ID"
+	assert_status 0
+	assert_eq "$(status_of "$TEST_ID")" created "status after resume"
+	run rt start "$TEST_ID"
+	assert_status 0
+	wait_status "$TEST_ID" stopped
+	assert_contains "$(bg_log "$TEST_ID")" STARTED
+}
+
 @test "update changes live limits: individual flags" {
 	res 'r["memory"] = {"limit": 67108864}; r["pids"] = {"limit": 20}'
 	cfg_args sleep 100

@@ -1,6 +1,7 @@
 // exec: run another process in a running container (runc's flags and exit codes).
 #include <signal.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <memory>
 
@@ -15,7 +16,9 @@ namespace {
 lc::Result<uint32_t> parseId(const std::string& s, const char* what) {
     char* end = nullptr;
     unsigned long v = std::strtoul(s.c_str(), &end, 10);
-    if (s.empty() || *end || v > 0xffffffffUL) return lc::fail(EINVAL, std::string("invalid ") + what + " " + s);
+    // 0-2147483647 as runc: (uid_t)-1 would mean "unchanged" (root) to setresuid.
+    if (s.empty() || *end || !std::isdigit(static_cast<unsigned char>(s[0])) || v > 2147483647UL)
+        return lc::fail(EINVAL, std::string("invalid ") + what + " " + s + ": ids must be in range 0-2147483647");
     return static_cast<uint32_t>(v);
 }
 

@@ -87,7 +87,31 @@ lc::Result<void> noNul(string_view field, const std::vector<std::string>& list) 
     return {};
 }
 
+// User and group ids: runc's range. (uid_t)-1 means "leave unchanged" to setresuid/setresgid
+// and chown, so 4294967295 would keep the runtime's root; everything above 2^31-1 is refused.
+constexpr uint32_t kMaxId = 2147483647;
+lc::Result<void> checkId(const std::string& field, uint32_t id) {
+    if (id > kMaxId) return fail(field + ": " + std::to_string(id) + " is out of range 0-2147483647");
+    return {};
+}
+
+lc::Result<void> checkUser(const User& u) {
+    LC_TRY(checkId("process.user.uid", u.uid));
+    LC_TRY(checkId("process.user.gid", u.gid));
+    for (size_t i = 0; i < u.additionalGids.size(); ++i)
+        LC_TRY(checkId(idx("process.user.additionalGids", i), u.additionalGids[i]));
+    // umask has no sentinel: umask(2) keeps the permission bits of any value (runc's too).
+    return {};
+}
+
 lc::Result<void> checkProcess(const Process& p) {
+    LC_TRY(checkUser(p.user));
+    // TIOCSWINSZ takes 16-bit sizes: a larger value would be cut short silently.
+    if (p.consoleSize && (p.consoleSize->height > 65535 || p.consoleSize->width > 65535))
+        return fail("process.consoleSize: height and width must be between 0 and 65535");
+    // The kernel's range for /proc/PID/oom_score_adj.
+    if (p.oomScoreAdj && (*p.oomScoreAdj < -1000 || *p.oomScoreAdj > 1000))
+        return fail("process.oomScoreAdj: must be between -1000 and 1000");
     LC_TRY(noNul("process.args", p.args));
     LC_TRY(noNul("process.env", p.env));
     LC_TRY(noNul("process.cwd", p.cwd));
@@ -232,6 +256,11 @@ lc::Result<void> checkLinux(const Linux& l) {
             return fail(at + ".type: unknown device type " + quoted(d.type));
         if (!absolute(d.path)) return fail(at + ".path: must be an absolute path");
         LC_TRY(noNul(at + ".path", d.path));
+        if (d.uid) LC_TRY(checkId(at + ".uid", *d.uid));
+        if (d.gid) LC_TRY(checkId(at + ".gid", *d.gid));
+        // makedev() takes unsigned numbers: a negative one would name some other device.
+        if (d.major < 0 || d.major > 0xfff) return fail(at + ".major: must be between 0 and 4095");
+        if (d.minor < 0 || d.minor > 0xfffff) return fail(at + ".minor: must be between 0 and 1048575");
     }
 
     if (l.resources) LC_TRY(checkResources(*l.resources));
@@ -261,6 +290,8 @@ lc::Result<void> checkLinux(const Linux& l) {
 }
 
 }  // namespace
+
+lc::Result<void> validateProcess(const Process& p) { return checkProcess(p); }
 
 lc::Result<void> validate(const Spec& s) {
     if (s.ociVersion.empty()) return fail("ociVersion: must be set");

@@ -381,7 +381,8 @@ TEST_CASE("finalize: propagation, readonly and masked paths, ro /dev and root", 
     f.sp.root->readonly = true;
     f.sp.mounts[1].options.push_back("ro");  // /dev
     f.sp.linux->rootfsPropagation = "shared";
-    f.sp.linux->maskedPaths = {"/proc/kcore", "/proc/acpi", "/proc/keys"};
+    // (a masked file needs the real null device as its source: root_test and the bats suite)
+    f.sp.linux->maskedPaths = {"/proc/acpi", "/proc/keys"};
     f.sp.linux->readonlyPaths = {"/proc/sys", "/proc/nope"};
     f.fake.statfsFlags["/proc/sys"] = ST_NOSUID | ST_NODEV | ST_NOEXEC;
     f.fake.chrooted = true;  // as after switchRoot
@@ -393,11 +394,33 @@ TEST_CASE("finalize: propagation, readonly and masked paths, ro /dev and root", 
                                    "mount /proc/sys /proc/sys - MS_BIND|MS_REC -",
                                    "mount \"\" /proc/sys - MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND -",
                                    "mount /proc/nope /proc/nope - MS_BIND|MS_REC -",
-                                   "mount /dev/null /proc/kcore - MS_BIND -",
                                    "mount tmpfs /proc/acpi tmpfs MS_RDONLY -",
                                    "mount \"\" /dev - MS_RDONLY|MS_NOSUID|MS_REMOUNT|MS_BIND|MS_STRICTATIME -",
                                    "mount \"\" / - MS_RDONLY|MS_REMOUNT|MS_BIND -",
                                });
+}
+
+TEST_CASE("finalize: a masked file is refused when /dev/null is not the null device (CVE-2025-31133)", "[rootfs]") {
+    for (bool symlink : {false, true}) {
+        Fixture f;
+        test::writeFile(f.rootfs + "/proc/kcore", "");
+        test::writeFile(f.rootfs + "/proc/keys", "SECRET");
+        test::mkdirs(f.rootfs + "/dev");
+        if (symlink)
+            REQUIRE(::symlink("/proc/keys", (f.rootfs + "/dev/null").c_str()) == 0);
+        else
+            test::writeFile(f.rootfs + "/dev/null", "");
+        f.sp = test::dockerLikeSpec(f.host);
+        f.sp.linux->maskedPaths = {"/proc/kcore"};
+        f.sp.linux->readonlyPaths.clear();
+        f.fake.chrooted = true;
+        auto r = finalize(f.cfg);
+        INFO("symlink " << symlink);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message().find("/dev/null in the container is not the null device") != std::string::npos);
+        CHECK(r.error().message().find("mask /proc/kcore") != std::string::npos);
+        for (const auto& line : f.fake.log) CHECK(line.find("/proc/kcore") == std::string::npos);
+    }
 }
 
 TEST_CASE("finalize: a read-only root keeps locked flags", "[rootfs]") {

@@ -25,6 +25,11 @@ TEST_CASE("real configs and the defaults validate", "[spec]") {
     INFO(file);
     auto s = spec::parseSpec(readData(file));
     REQUIRE(s);
+    // full.json carries the largest uint32 gid for the reader's sake; validate refuses it.
+    if (file == "spec/full.json") {
+        CHECK(problem(*s) == "process.user.additionalGids[2]: 4294967295 is out of range 0-2147483647");
+        s->process->user.additionalGids.back() = 7;
+    }
     CHECK(problem(*s) == "<valid>");
     CHECK(problem(spec::defaultSpec(false)) == "<valid>");
     CHECK(problem(spec::defaultSpec(true)) == "<valid>");
@@ -248,4 +253,36 @@ TEST_CASE("a NUL in a string that becomes a C string is rejected; in an annotati
     d = spec::defaultSpec(false);
     d.annotations[std::string("k\0", 2)] = std::string("v\0w", 3);
     CHECK(problem(d) == "<valid>");
+}
+
+TEST_CASE("ids outside 0-2147483647 and other integers with a sentinel meaning are refused", "[spec]") {
+    auto mutated = [](const std::function<void(spec::Spec&)>& f) {
+        spec::Spec s = spec::defaultSpec(false);
+        f(s);
+        return problem(s);
+    };
+    CHECK(mutated([](spec::Spec& s) { s.process->user.uid = 4294967295U; }) ==
+          "process.user.uid: 4294967295 is out of range 0-2147483647");
+    CHECK(mutated([](spec::Spec& s) { s.process->user.gid = 2147483648U; }) ==
+          "process.user.gid: 2147483648 is out of range 0-2147483647");
+    CHECK(mutated([](spec::Spec& s) { s.process->user.additionalGids = {5, 4294967295U}; }) ==
+          "process.user.additionalGids[1]: 4294967295 is out of range 0-2147483647");
+    CHECK(mutated([](spec::Spec& s) { s.process->user.uid = s.process->user.gid = 2147483647U; }) == "<valid>");
+    CHECK(mutated([](spec::Spec& s) { s.process->oomScoreAdj = -1001; }) ==
+          "process.oomScoreAdj: must be between -1000 and 1000");
+    CHECK(mutated([](spec::Spec& s) { s.process->oomScoreAdj = 1000; }) == "<valid>");
+    CHECK(mutated([](spec::Spec& s) { s.process->consoleSize = spec::Box{65536, 80}; }) ==
+          "process.consoleSize: height and width must be between 0 and 65535");
+    CHECK(mutated([](spec::Spec& s) {
+              s.linux->devices.push_back({"c", "/dev/x", 1, 3, std::nullopt, 4294967295U, std::nullopt});
+          }) == "linux.devices[0].uid: 4294967295 is out of range 0-2147483647");
+    CHECK(mutated([](spec::Spec& s) {
+              s.linux->devices.push_back({"c", "/dev/x", -1, 3, std::nullopt, std::nullopt, std::nullopt});
+          }) == "linux.devices[0].major: must be between 0 and 4095");
+
+    spec::Process p = *spec::defaultSpec(false).process;
+    p.user.uid = 4294967295U;
+    auto r = spec::validateProcess(p);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message() == "process.user.uid: 4294967295 is out of range 0-2147483647");
 }

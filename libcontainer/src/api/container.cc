@@ -52,14 +52,10 @@ Result<Locked> lockAndRefresh(Container::Impl& c) {
     state::Store store(c.opts.root);
     auto dir = store.lock(c.id);
     if (!dir) return std::unexpected(dir.error());
-    auto rec = dir->readRecord();
-    if (rec) {
-        c.rec = std::move(*rec);
-        c.hasRecord = true;
-    } else {
-        if (rec.error().errnum() != ENOENT) return std::unexpected(rec.error());
-        c.hasRecord = false;
-    }
+    auto rec = dir->readRecordIfSound(&c.corruptRecord);
+    if (!rec) return std::unexpected(rec.error());
+    c.hasRecord = rec->has_value();
+    if (*rec) c.rec = std::move(**rec);
     auto st = api::deriveStatus(c, *dir, true);
     return Locked{std::move(*dir), st};
 }
@@ -100,6 +96,8 @@ Result<void> Container::start() {
         case state::Status::Created: break;
         case state::Status::Stopped: return fail(EINVAL, "cannot start a container that has stopped");
         case state::Status::Creating: return fail(EINVAL, "cannot start a container that is still being created");
+        // A paused created init cannot read the fifo: start would wait forever (runc's words).
+        case state::Status::Paused: return fail(EINVAL, "cannot start a container in the paused state");
         default:
             // A start that died after releasing the init leaves the fifo behind.
             ::unlinkat(l->dir.fd(), state::kFifoFile, 0);
@@ -179,8 +177,9 @@ Result<void> Container::destroy(bool force, std::vector<std::string>* warnings) 
         return fail(EBUSY, "cannot delete container " + impl_->id + " that is not stopped: " +
                                std::string(state::statusName(l->status)));
     if (!impl_->hasRecord) {
-        // A create that died before writing state.json: its cgroup (and any init in it) can
-        // still exist; the saved config tells where.
+        // A create that died before writing state.json, or a state.json that is no record
+        // (empty, truncated, garbage): the cgroup (and the init in it) can still exist; the
+        // saved config tells where, and destroy() kills what is left in it.
         if (auto cfg = savedConfig(l->dir)) {
             cgroups::Options o;
             o.mountRoot = impl_->opts.cgroupRoot;

@@ -121,6 +121,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     const std::string* bundle = &bundlePath;
     const std::string* raw = &rawConfig;
     LC_TRY(spec::validate(sp));
+    if (o.preserveFds < 0 || o.listenFds < 0) return fail(EINVAL, "preserveFds: must not be negative");
     LC_TRY(security::validateSysctls(sp));
     LC_TRY(security::validateLsm(sp));
     const spec::Process& proc = *sp.process;

@@ -69,6 +69,8 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     if (proc.args.empty()) return fail(EINVAL, "process.args: args must not be empty");
     LC_TRY(security::validateLsm(proc));
     if (proc.cwd.empty() || proc.cwd[0] != '/') return fail(EINVAL, "process.cwd: cwd must be an absolute path");
+    LC_TRY(spec::validateProcess(proc));  // ids in 0-2147483647, consoleSize, oomScoreAdj, rlimits
+    if (o.preserveFds < 0) return fail(EINVAL, "preserveFds: must not be negative");
     if (proc.terminal && o.consoleSocket.empty() && !o.keepConsole)
         return fail(EINVAL, "cannot allocate tty if runc will detach without setting console socket");
     if (!proc.terminal && !o.consoleSocket.empty())

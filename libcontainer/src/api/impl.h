@@ -16,6 +16,7 @@ struct Container::Impl {
     std::string id;
     state::Record rec;           // valid when hasRecord
     bool hasRecord = false;
+    bool corruptRecord = false;  // state.json is there but is no record (see readRecordIfSound)
     bool isChild = false;        // created by this process: we can waitpid
     UniqueFd pidfd;
     UniqueFd console;

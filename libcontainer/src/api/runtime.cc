@@ -20,12 +20,13 @@ Result<Container> Runtime::load(const std::string& id) {
     auto impl = std::make_unique<Container::Impl>();
     impl->opts = opts_;
     impl->id = id;
-    auto rec = dir->readRecord();
-    if (rec) {
-        impl->rec = std::move(*rec);
+    // A corrupt state.json loads as a container without a record: shown as stopped, and
+    // delete (which finds the cgroup through the saved config) can still clean it up.
+    auto rec = dir->readRecordIfSound(&impl->corruptRecord);
+    if (!rec) return std::unexpected(rec.error());
+    if (*rec) {
+        impl->rec = std::move(**rec);
         impl->hasRecord = true;
-    } else if (rec.error().errnum() != ENOENT) {
-        return std::unexpected(rec.error());
     }
     return Container(std::move(impl));
 }
@@ -55,7 +56,8 @@ state::Status deriveStatus(const Container::Impl& c, const state::ContainerDir& 
     f.initAlive = state::initAlive(c.rec);
     if (f.initAlive) {
         f.fifoExists = dir.hasFile(state::kFifoFile) && state::holdsFile(c.rec.pid, dir.fd(), state::kFifoFile);
-        if (!f.fifoExists && !c.rec.cgroupPaths.empty()) {
+        // A created container can be paused too (as runc): frozen wins over created.
+        if (!c.rec.cgroupPaths.empty()) {
             cgroups::Options o;
             o.mountRoot = c.opts.cgroupRoot;
             if (auto m = cgroups::load(o, c.rec.cgroupPaths)) {

@@ -35,6 +35,21 @@ Result<Record> ContainerDir::readRecord() const {
     return r;
 }
 
+Result<std::optional<Record>> ContainerDir::readRecordIfSound(bool* corrupt) const {
+    if (corrupt) *corrupt = false;
+    auto text = util::readFileAt(fd_.get(), kStateFile);
+    if (!text) {
+        if (text.error().errnum() == ENOENT) return std::optional<Record>();
+        return std::unexpected(text.error().wrap(path_ + "/" + kStateFile));
+    }
+    auto r = decodeRecord(*text);
+    if (!r) {
+        if (corrupt) *corrupt = true;
+        return std::optional<Record>();
+    }
+    return std::optional<Record>(std::move(*r));
+}
+
 Result<void> ContainerDir::writeRecord(const Record& r) const {
     return util::writeFileAtomic(fd_.get(), kStateFile, encodeRecord(r), 0600);
 }

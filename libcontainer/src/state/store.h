@@ -31,6 +31,11 @@ public:
 
     // state.json; ENOENT while a create has not finished (or crashed before writing it).
     Result<Record> readRecord() const;
+    // state.json as far as it can be trusted: nullopt when it is missing (a create that has
+    // not finished or died) or is no record at all (empty, truncated, garbage; *corrupt is
+    // set then), so that such a container still shows (as stopped) and delete can clean up
+    // from the saved config. Errors only when the file cannot be read.
+    Result<std::optional<Record>> readRecordIfSound(bool* corrupt = nullptr) const;
     Result<void> writeRecord(const Record& r) const;
     bool hasFile(const char* name) const;
     // Removes the whole directory (the lock goes with the fd when this object dies).

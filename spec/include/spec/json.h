@@ -32,6 +32,10 @@ lc::Result<State> parseState(std::string_view json);
 // set, process.args not empty, cwd absolute, namespace types known and not duplicated, mount
 // destinations absolute, ... Each error names the field ("process.args: must not be empty").
 lc::Result<void> validate(const Spec& s);
+// The process part of validate() alone (exec's process): args, cwd, user ids in 0-2147483647
+// ("process.user.uid: 4294967295 is out of range 0-2147483647"), umask, consoleSize,
+// oomScoreAdj, rlimits, ioPriority, scheduler.
+lc::Result<void> validateProcess(const Process& p);
 
 // Writers. Output is compact JSON (no whitespace) unless `pretty` (tab-indented, as `runc spec`
 // writes). Members the OCI JSON marks omitempty are left out when absent, empty, false or 0.
