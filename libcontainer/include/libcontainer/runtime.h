@@ -44,6 +44,7 @@ struct CreateOptions {
     // Container::startNotifying() forwards its READY=1.
     std::string notifySocket;
     bool keepConsole = false;    // terminal without console socket: keep the master (for run)
+    Stdio stdio;                 // fds 0-2 of the init (default: the caller's), see container.h
     // Warnings (unknown capabilities, ...) are appended here when not null.
     std::vector<std::string>* warnings = nullptr;
 };

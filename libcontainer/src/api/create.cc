@@ -17,6 +17,7 @@
 #include "hooks/hooks.h"
 #include "namespaces/plan.h"
 #include "process/launch.h"
+#include "process/stdio.h"
 #include "rootfs/rootfs.h"
 #include "security/lsm.h"
 #include "security/seccomp_notify.h"
@@ -142,6 +143,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
         return fail(EINVAL, "cannot allocate tty if runc will detach without setting console socket");
     if (!proc.terminal && !o.consoleSocket.empty())
         return fail(EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+    LC_TRY(process::checkStdio(o.stdio, proc.terminal));
 
     auto nsPlan = namespaces::plan(lx);
     if (!nsPlan) return std::unexpected(nsPlan.error());
@@ -215,6 +217,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     init.seccompListenerFd = seccompListener.get();
     init.noNewKeyring = o.noNewKeyring;
     init.preserveFds = o.preserveFds + o.listenFds;
+    init.stdio = o.stdio;
     init.listenFds = o.listenFds;
     init.rootfs.spec = &sp;
     init.rootfs.rootfs = *rootfsPath;

@@ -16,6 +16,7 @@
 #include "cgroups/paths.h"
 #include "namespaces/plan.h"
 #include "process/launch.h"
+#include "process/stdio.h"
 #include "security/lsm.h"
 #include "security/seccomp_notify.h"
 #include "security/security.h"
@@ -71,6 +72,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
         return fail(EINVAL, "cannot allocate tty if runc will detach without setting console socket");
     if (!proc.terminal && !o.consoleSocket.empty())
         return fail(EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+    LC_TRY(process::checkStdio(o.stdio, proc.terminal));
 
     state::Store store(impl_->opts.root);
     auto dir = store.open(impl_->id);
@@ -161,6 +163,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     init.seccomp = seccomp;
     init.seccompListenerFd = seccompListener.get();
     init.preserveFds = o.preserveFds;
+    init.stdio = o.stdio;
     init.userNs = nsFlags & CLONE_NEWUSER;
     init.exec = true;
     init.execNsFd = initFd.get();

@@ -21,6 +21,7 @@
 #include "security/lsm.h"
 #include "security/seccomp_notify.h"
 #include "process/attrs.h"
+#include "process/stdio.h"
 #include "process/sync.h"
 #include "util/fileutil.h"
 
@@ -216,6 +217,7 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
 }
 
 Result<void> initSteps(const InitConfig& cfg) {
+    LC_TRY(installStdio(cfg.stdio));  // first: every later step sees the process's own 0-2
     // Into the cgroup before anything else runs here.
     if (!cfg.cgroupJoinFds.empty()) {
         if (size_t bad = cgroups::joinSelf(cfg.cgroupJoinFds.data(), cfg.cgroupJoinFds.size()))
