@@ -183,7 +183,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     cb.stateJson = [&](pid_t pid) { return stateJson + '\0' + stateJson + '\0' + std::to_string(pid); };
     cb.afterClone = [&](pid_t pid) -> Result<void> {
         if (cg && !selfJoins) LC_TRY_CTX(cg->addProcess(pid), "join cgroup");
-        util::faultPoint("exec:after-clone");
+        util::faultPoint(impl_->opts, "exec:after-clone");
         return {};
     };
     cb.onConsole = [&](UniqueFd master) -> Result<void> {
@@ -195,7 +195,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     if (!launched) return std::unexpected(launched.error().wrap("exec failed"));
     out.pid = launched->pid;
     out.pidfd = std::move(launched->pidfd);
-    util::faultPoint("exec:after-launch");
+    util::faultPoint(impl_->opts, "exec:after-launch");
     if (!o.pidFile.empty()) {
         if (auto r = util::writeFileAtomic(o.pidFile, std::to_string(out.pid), 0644); !r) {
             ::kill(out.pid, SIGKILL);
