@@ -1,8 +1,10 @@
 // runc-cpp: runc's command line over libcontainer.
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <seccomp.h>
@@ -19,6 +21,11 @@ lc::Result<lc::Runtime> Context::runtime() const {
     // --debug: the library's debug messages go to the log as debug lines.
     if (log && log->debugEnabled()) o.debugLog = [l = log](const std::string& m) { l->debug(m); };
     o.systemdCgroup = globals.systemdCgroup;
+    // RUNC_CPP_FAULT=<point>: the CLI kills itself there (integration/reliability/crash.bats).
+    if (const char* want = std::getenv("RUNC_CPP_FAULT"); want && *want)
+        o.faultHook = [point = std::string(want)](const char* name) {
+            if (point == name) ::kill(::getpid(), SIGKILL);
+        };
     return lc::Runtime::open(o);
 }
 

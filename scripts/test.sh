@@ -36,6 +36,13 @@ if [ -x build/examples/embed-example ]; then
   fi
 fi
 
+# The library as installed: tests/consumer built out of the tree with pkg-config only
+# (shared and static) against a DESTDIR install, creating/starting/exec'ing/deleting.
+echo "== out-of-tree consumer (installed library)"
+out=$(bash tests/consumer/run.sh 2>&1); rc=$?
+echo "$out" | tail -4
+if ((rc == 77)); then add 0 0 1; elif ((rc == 0)); then add 1 0; else echo "$out" | tail -20; add 0 1; fi
+
 if [ "$(id -u)" = 0 ]; then
   echo "== integration (bats)"
   out=$(RUNTIME="$PWD/build/runc-cpp/runc-cpp" bash integration/run.sh 2>&1); rc=$?

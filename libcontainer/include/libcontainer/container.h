@@ -19,6 +19,17 @@ namespace lc {
 
 class Runtime;
 
+// The stdio of a container process (CreateOptions::stdio, ExecOptions::stdio): fds of the
+// calling process that the new process gets as its fds 0, 1 and 2 (dup2'd in the child; the
+// caller's own fds 0-2 are not touched, and the caller keeps and closes the fds it gives).
+// -1: the caller's own fd of that number is inherited. Not with a terminal: with
+// process.terminal the process's stdio is the pty (a console socket or keepConsole).
+struct Stdio {
+    int in = -1;
+    int out = -1;
+    int err = -1;
+};
+
 // A process started in a running container by Container::exec.
 struct ExecOptions {
     spec::Process process;        // complete: args, env, cwd, user, caps, rlimits, terminal...
@@ -29,6 +40,7 @@ struct ExecOptions {
     std::string cgroup;           // sub-cgroup of the container's to join, every hierarchy
     std::map<std::string, std::string> cgroupByController;  // runc --cgroup ctrl:path
     bool ignorePaused = false;    // allow exec into a paused container
+    Stdio stdio;                  // fds 0-2 of the process (default: the caller's)
     std::vector<std::string>* warnings = nullptr;
 };
 

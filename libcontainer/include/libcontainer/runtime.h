@@ -27,6 +27,10 @@ struct RuntimeOptions {
     // hosts booted with systemd). systemdHelper: where runc-cpp-systemd is, when not installed.
     bool systemdCgroup = false;
     std::string systemdHelper;
+    // Fault injection for crash tests: called with the name of each crash point reached
+    // (util/fault.h lists where: "create:after-clone", "start:before-release", ...); it may
+    // end the process there. Null (the default): no fault points.
+    std::function<void(const char* point)> faultHook;
 };
 
 struct CreateOptions {
@@ -44,6 +48,7 @@ struct CreateOptions {
     // Container::startNotifying() forwards its READY=1.
     std::string notifySocket;
     bool keepConsole = false;    // terminal without console socket: keep the master (for run)
+    Stdio stdio;                 // fds 0-2 of the init (default: the caller's), see container.h
     // Warnings (unknown capabilities, ...) are appended here when not null.
     std::vector<std::string>* warnings = nullptr;
 };

@@ -123,10 +123,10 @@ Result<void> Container::start() {
             return fail(ESRCH, "cannot start container: the container init exited");
         }
     }
-    util::faultPoint("start:before-release");
+    util::faultPoint(impl_->opts, "start:before-release");
     char byte;
     if (::read(fifo.get(), &byte, 1) != 1) return fail(ESRCH, "cannot start container: the container init exited");
-    util::faultPoint("start:after-release");
+    util::faultPoint(impl_->opts, "start:after-release");
     ::unlinkat(l->dir.fd(), state::kFifoFile, 0);
 
     if (auto cfg = savedConfig(l->dir); cfg && cfg->hooks && !cfg->hooks->poststart.empty()) {
@@ -198,9 +198,9 @@ Result<void> Container::destroy(bool force, std::vector<std::string>* warnings) 
             ::kill(impl_->rec.pid, SIGKILL);
             if (pfd) waitExit(pfd.get(), 10000);
         }
-        util::faultPoint("delete:after-kill");
+        util::faultPoint(impl_->opts, "delete:after-kill");
         if (cg) LC_TRY_CTX(cg->destroy(), "remove cgroup");
-        util::faultPoint("delete:after-cgroup");
+        util::faultPoint(impl_->opts, "delete:after-cgroup");
         if (auto cfg = savedConfig(l->dir); cfg && cfg->hooks && !cfg->hooks->poststop.empty()) {
             std::string json = api::stateJsonFor(impl_->rec, "stopped");
             hooks::runAllWarn(cfg->hooks->poststop, json, "poststop", warnings);

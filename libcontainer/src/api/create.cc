@@ -17,6 +17,7 @@
 #include "hooks/hooks.h"
 #include "namespaces/plan.h"
 #include "process/launch.h"
+#include "process/stdio.h"
 #include "rootfs/rootfs.h"
 #include "security/lsm.h"
 #include "security/seccomp_notify.h"
@@ -143,6 +144,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
         return fail(EINVAL, "cannot allocate tty if runc will detach without setting console socket");
     if (!proc.terminal && !o.consoleSocket.empty())
         return fail(EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+    LC_TRY(process::checkStdio(o.stdio, proc.terminal));
 
     auto nsPlan = namespaces::plan(lx);
     if (!nsPlan) return std::unexpected(nsPlan.error());
@@ -178,7 +180,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     undo.spec = &sp;
     undo.warnings = o.warnings;
 
-    util::faultPoint("create:after-mkdir");
+    util::faultPoint(opts_, "create:after-mkdir");
     if (!o.notifySocket.empty() && ::mkdirat(dir->fd(), api::kNotifyDir, 0755) < 0) return errnoError("mkdir notify");
     LC_TRY(util::writeFileAtomic(dir->fd(), state::kConfigFile, *raw, 0600));
     if (::mkfifoat(dir->fd(), state::kFifoFile, 0622) < 0) return errnoError("mkfifo exec.fifo");
@@ -192,7 +194,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     LC_TRY(cgroups::checkUnused(*cgm));  // before undo owns it: a failure must not touch it
     undo.cg = cgm.get();
     LC_TRY_CTX(cgm->create(), "create cgroup");
-    util::faultPoint("create:after-cgroup");
+    util::faultPoint(opts_, "create:after-cgroup");
     LC_TRY_CTX(cgm->set(effectiveResources(lx)), "set cgroup resources");
     // The init enters its cgroup on its own (clone3 into the v2 leaf, "0" into v1 tasks
     // files), which skips the RCU grace period that a pid written by us costs.
@@ -216,6 +218,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     init.seccompListenerFd = seccompListener.get();
     init.noNewKeyring = o.noNewKeyring;
     init.preserveFds = o.preserveFds + o.listenFds;
+    init.stdio = o.stdio;
     init.listenFds = o.listenFds;
     init.rootfs.spec = &sp;
     init.rootfs.rootfs = *rootfsPath;
@@ -273,7 +276,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     process::LaunchCallbacks cb;
     cb.afterClone = [&](pid_t pid) -> Result<void> {
         rec.pid = pid;
-        util::faultPoint("create:after-clone");
+        util::faultPoint(opts_, "create:after-clone");
         if (nsPlan->newUser()) LC_TRY(namespaces::writeIdMaps(pid, lx));
         if (!selfJoins) LC_TRY_CTX(cgm->addProcess(pid), "join cgroup");
         return {};
@@ -305,13 +308,13 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     if (!launched) {
         return std::unexpected(launched.error().wrap("unable to start container process"));
     }
-    util::faultPoint("create:after-launch");
+    util::faultPoint(opts_, "create:after-launch");
     auto pst = util::readProcStat(launched->pid);
     rec.initStartTime = pst ? pst->startTime : 0;
 
     auto finish = [&]() -> Result<void> {
         LC_TRY(dir->writeRecord(rec));
-        util::faultPoint("create:after-state");
+        util::faultPoint(opts_, "create:after-state");
         if (!o.pidFile.empty()) {
             std::string pidFile = o.pidFile;
             LC_TRY_CTX(util::writeFileAtomic(pidFile, std::to_string(launched->pid), 0644), "write pid file");

@@ -18,6 +18,7 @@
 #include "cgroups/paths.h"
 #include "namespaces/plan.h"
 #include "process/launch.h"
+#include "process/stdio.h"
 #include "security/lsm.h"
 #include "security/seccomp_notify.h"
 #include "security/security.h"
@@ -75,6 +76,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
         return fail(EINVAL, "cannot allocate tty if runc will detach without setting console socket");
     if (!proc.terminal && !o.consoleSocket.empty())
         return fail(EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+    LC_TRY(process::checkStdio(o.stdio, proc.terminal));
 
     state::Store store(impl_->opts.root);
     auto dir = store.open(impl_->id);
@@ -165,6 +167,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     init.seccomp = seccomp;
     init.seccompListenerFd = seccompListener.get();
     init.preserveFds = o.preserveFds;
+    init.stdio = o.stdio;
     init.userNs = nsFlags & CLONE_NEWUSER;
     init.exec = true;
     init.execNsFd = initFd.get();
@@ -192,7 +195,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     cb.stateJson = [&](pid_t pid) { return stateJson + '\0' + stateJson + '\0' + std::to_string(pid); };
     cb.afterClone = [&](pid_t pid) -> Result<void> {
         if (cg && !selfJoins) LC_TRY_CTX(cg->addProcess(pid), "join cgroup");
-        util::faultPoint("exec:after-clone");
+        util::faultPoint(impl_->opts, "exec:after-clone");
         return {};
     };
     cb.onConsole = [&](UniqueFd master) -> Result<void> {
@@ -204,7 +207,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     if (!launched) return std::unexpected(launched.error().wrap("exec failed"));
     out.pid = launched->pid;
     out.pidfd = std::move(launched->pidfd);
-    util::faultPoint("exec:after-launch");
+    util::faultPoint(impl_->opts, "exec:after-launch");
     if (!o.pidFile.empty()) {
         if (auto r = util::writeFileAtomic(o.pidFile, std::to_string(out.pid), 0644); !r) {
             ::kill(out.pid, SIGKILL);

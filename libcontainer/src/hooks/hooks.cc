@@ -37,6 +37,29 @@ std::string readOutput(int fd) {
 
 }  // namespace
 
+namespace {
+
+// Writes to a pipe whose reader may be gone (EPIPE) without the process-wide SIGPIPE
+// disposition changing: SIGPIPE is blocked in this thread for the write, and one it raised
+// is taken off the pending set before the mask is restored.
+void writeIgnoringSigpipe(int fd, std::string_view data) {
+    sigset_t pipeSet, old, pending;
+    ::sigemptyset(&pipeSet);
+    ::sigaddset(&pipeSet, SIGPIPE);
+    ::sigemptyset(&pending);
+    ::sigpending(&pending);
+    const bool wasPending = ::sigismember(&pending, SIGPIPE) == 1;
+    ::pthread_sigmask(SIG_BLOCK, &pipeSet, &old);
+    auto r = util::writeAll(fd, data, "hook stdin");
+    if (!r && r.error().errnum() == EPIPE && !wasPending) {
+        const timespec zero{};
+        while (::sigtimedwait(&pipeSet, nullptr, &zero) < 0 && errno == EINTR) {}
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+}  // namespace
+
 Result<void> run(const spec::Hook& hook, std::string_view stateJson) {
     int pipefd[2];
     if (::pipe2(pipefd, O_CLOEXEC) < 0) return errnoError("pipe");
@@ -64,8 +87,7 @@ Result<void> run(const spec::Hook& hook, std::string_view stateJson) {
     }
     rd.reset();
     // The state is small (well under a pipe buffer); a hook that does not read it is fine.
-    ::signal(SIGPIPE, SIG_IGN);
-    (void)util::writeAll(wr.get(), stateJson, "hook stdin");
+    writeIgnoringSigpipe(wr.get(), stateJson);
     wr.reset();
 
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));

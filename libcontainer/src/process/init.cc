@@ -23,6 +23,7 @@
 #include "security/seccomp_notify.h"
 #include "process/attrs.h"
 #include "process/stage.h"
+#include "process/stdio.h"
 #include "process/sync.h"
 #include "util/fileutil.h"
 
@@ -277,6 +278,7 @@ Result<void> becomeVisible(const InitConfig& cfg) {
 }
 
 Result<void> initSteps(const InitConfig& cfg) {
+    LC_TRY(installStdio(cfg.stdio));  // first: every later step sees the process's own 0-2
     // Into the cgroup before anything else runs here.
     if (!cfg.cgroupJoinFds.empty()) {
         if (size_t bad = cgroups::joinSelf(cfg.cgroupJoinFds.data(), cfg.cgroupJoinFds.size()))

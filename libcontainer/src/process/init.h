@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "libcontainer/container.h"
 #include "namespaces/plan.h"
 #include "rootfs/rootfs.h"
 #include "security/security.h"
@@ -31,6 +32,7 @@ struct InitConfig {
     int seccompListenerFd = -1;     // connected to linux.seccomp.listenerPath, or -1
     int preserveFds = 0;            // fds kept open after stdio (listenFds included)
     int listenFds = 0;              // LISTEN_FDS/LISTEN_PID for socket activation
+    Stdio stdio;                    // the caller's fds for 0-2 (process/stdio.h), -1: inherited
     std::string containerId;
     bool userNs = false;            // the process lives in a user namespace of its own
     // exec into a running container instead of building one: join these namespaces of the
