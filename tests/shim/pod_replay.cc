@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <dirent.h>
 #include <filesystem>
+#include <map>
 
 #include "cgroups1_metrics.pb.h"
 #include "cgroups2_metrics.pb.h"
@@ -217,16 +218,23 @@ StatsView stats(TaskClient& tc, const std::string& id) {
     return v;
 }
 
-// Processes whose command line is a shim of this namespace (the shim keeps its argv).
+// Shim processes of this namespace (the shim keeps its argv). A container init cloned by the
+// shim carries the shim's argv until its execve (which may come just after Start answered):
+// children of a shim process are not counted.
 int shimsOf(const std::string& ns) {
-    int n = 0;
     std::string needle = std::string("-namespace") + '\0' + ns + '\0';
+    std::map<std::string, std::string> found;  // pid -> ppid
     for (const auto& e : fs::directory_iterator("/proc")) {
         std::string name = e.path().filename();
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
         std::string cmd = readText(e.path().string() + "/cmdline");
-        if (cmd.find("containerd-shim-runccpp-v2") != std::string::npos && cmd.find(needle) != std::string::npos) ++n;
+        if (cmd.find("containerd-shim-runccpp-v2") == std::string::npos || cmd.find(needle) == std::string::npos) continue;
+        std::string st = readText(e.path().string() + "/status");
+        auto at = st.find("PPid:\t");
+        found[name] = at == std::string::npos ? "" : st.substr(at + 6, st.find('\n', at) - at - 6);
     }
+    int n = 0;
+    for (const auto& [pid, ppid] : found) n += found.contains(ppid) ? 0 : 1;
     return n;
 }
 
