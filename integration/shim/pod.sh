@@ -8,6 +8,8 @@
 # removes what a failed run left (shim, container processes, mounts, cgroups, state).
 # POD_ROOTFS=bind gives the containers bind-mounted copies of the rootfs instead of overlay
 # mounts (containerd's native snapshotter; set when CONTAINERD_SNAPSHOTTER=native).
+# The same replay passes against Debian's containerd-shim-runc-v2 + runc (pass its path as
+# SHIM): the expectations are the runc shim's behaviour.
 # KEEP_TMP=1 keeps the temp dir. Last line: "N passed, N failed".
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,7 +39,7 @@ teardown() {
         [[ -d $d ]] && find "$d" -depth -type d -path "*podrcpp-pods-*" -exec rmdir {} + 2>/dev/null
         [[ -d $d ]] && rmdir "$d/besteffort" "$d" 2>/dev/null
     done
-    for s in /run/containerd/runc-cpp/rcpp-pods-*; do
+    for s in /run/containerd/runc-cpp/rcpp-pods-* /run/containerd/runc/rcpp-pods-*; do
         [[ -d $s ]] && [[ -z $(ls -A "$s") ]] && rmdir "$s"
     done
     if [[ -n ${KEEP_TMP:-} ]]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
