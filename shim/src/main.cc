@@ -168,10 +168,11 @@ int serve(const Args& a, lc::UniqueFd listener) {
 }
 
 // The group a container's shim serves: the first of containerd-shim-runc-v2's grouping
-// annotations that the bundle's config.json carries, else the container alone.
-lc::Result<std::string> groupOf(const std::string& bundle, const std::string& id) {
+// annotations that the bundle's config.json carries, else the container alone. A config
+// that cannot be read is left for Create to report (as "OCI runtime create failed").
+std::string groupOf(const std::string& bundle, const std::string& id) {
     auto s = spec::loadSpecFile(bundle + "/config.json");
-    if (!s) return std::unexpected(s.error());
+    if (!s) return id;
     for (const char* label : {"io.containerd.runc.v2.group", "io.kubernetes.cri.sandbox-id"}) {
         auto it = s->annotations.find(label);
         if (it != s->annotations.end() && !it->second.empty()) return it->second;
@@ -197,12 +198,8 @@ int joinGroup(const Args& a, const std::string& bundle, const std::string& addre
 
 int startCommand(const Args& a, char** argv) {
     std::string bundle = cwd();
-    auto group = groupOf(bundle, a.id);
-    if (!group) {
-        std::fprintf(stderr, "read config.json: %s\n", group.error().message().c_str());
-        return 1;
-    }
-    std::string sock = "/run/containerd/s/" + hexHash(a.address + "/" + a.ns + "/" + *group);
+    std::string group = groupOf(bundle, a.id);
+    std::string sock = "/run/containerd/s/" + hexHash(a.address + "/" + a.ns + "/" + group);
     std::string address = "unix://" + sock;
     ::mkdir("/run/containerd", 0711);
     ::mkdir("/run/containerd/s", 0711);
