@@ -289,6 +289,42 @@ bool waitGone(pid_t pid, int ms) {
     return !processAlive(pid);
 }
 
+// Ours only (containerd-shim-runc-v2 waits for Shutdown): a one-task group whose task is
+// deleted without a Shutdown ends by itself (TaskService::kIdleExitMs); unknown task ids and
+// a second Create of an id are refused with containerd's codes.
+void soloIdleExit(const Ctx& c, const EventSink& sink) {
+    PodInfo solo = c.pod;
+    solo.sandboxId = c.ns + "-solo";
+    std::string id = solo.sandboxId;
+    makeBundle(c, id, sandboxConfig(solo, {"/bin/sleep", "2147483647"}));
+    auto addr = shimStart(c.shim, bundleOf(c, id), c.ns, c.address, id, sink.path());
+    check("solo: shim start", bool(addr), addr ? "" : addr.error().message());
+    if (!addr) return;
+    TaskClient tc(*addr, c.ns);
+    auto task = createStart(c, tc, *addr, id, "", "");
+    pid_t shimPid = static_cast<pid_t>(connect(tc, id).shimPid);
+    int code = 0;
+    t::StateRequest st;
+    st.set_id("no-such-task");
+    auto r = tc.call("State", st.SerializeAsString(), 5000, &code);
+    check("solo: a request for an unknown task is NotFound", !r && code == shim::ttrpc::kNotFound, std::to_string(code));
+    t::CreateTaskRequest again;
+    again.set_id(id);
+    again.set_bundle(bundleOf(c, id));
+    r = tc.call("Create", again.SerializeAsString(), 5000, &code);
+    check("solo: a second Create of the id is AlreadyExists", !r && code == shim::ttrpc::kAlreadyExists, std::to_string(code));
+    t::KillRequest k;
+    k.set_id(id);
+    k.set_signal(SIGKILL);
+    (void)tc.call("Kill", k.SerializeAsString());
+    auto w = task.wait ? task.wait->result() : std::nullopt;
+    t::DeleteRequest d;
+    d.set_id(id);
+    r = tc.call("Delete", d.SerializeAsString());
+    check("solo: killed and deleted", w == 137u && bool(r));
+    check("solo: without Shutdown the shim ends after its last Delete", shimPid > 0 && waitGone(shimPid, 4000));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -488,6 +524,7 @@ int main(int argc, char** argv) {
           eventLine(evs, a2) == "create start exec-added:x2 exec-started:x2 exit:x2:0 exec-added:x3 exec-started:x3 "
                                 "exit:x3:0 oom exit:init:137 delete",
           eventLine(evs, a2));
+    if (c.shim.find("runccpp") != std::string::npos) soloIdleExit(c, sink);
     sink.stop();
     ::umount2(c.pod.netnsPath.c_str(), MNT_DETACH);
     ::umount2((c.pod.sandboxDir + "/shm").c_str(), MNT_DETACH);
