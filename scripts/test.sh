@@ -160,6 +160,19 @@ else
   echo "$out" | grep -E "^(FAIL|# shim)" | head -40
   summary_counts "$out"
 fi
+# A Kubernetes pod through the shim (issue 18): the CRI's task-API sequence replayed over
+# ttrpc (build/tests/shim/pod-replay via integration/shim/pod.sh): one shim for the pod,
+# namespaces joined by path, kubepods cgroups, exec, stats, OOM, the CRI's stop/delete order.
+echo "== pod through the shim (CRI task-API replay)"
+if [ "$(id -u)" != 0 ]; then
+  echo "SKIP: pod tier needs root"; add 0 0 1
+elif [ ! -x build/shim/containerd-shim-runccpp-v2 ] || [ ! -x build/tests/shim/pod-replay ]; then
+  echo "SKIP: pod tier: the shim or pod-replay is not built (meson skipped the shim)"; add 0 0 1
+else
+  out=$(bash integration/shim/pod.sh "$PWD/build/shim/containerd-shim-runccpp-v2" 2>&1)
+  echo "$out" | grep -E "^(FAIL|# )" | head -40
+  summary_counts "$out"
+fi
 
 # The same on cgroup v2: the OOM watch's [root] test and the shim's integration test inside
 # the v2-only guest (integration/v2/vm.sh; the host's / read-only, so overlayfs cannot nest:
@@ -174,13 +187,15 @@ elif ! prep=$(bash integration/v2/vm.sh --prepare 2>&1); then
   echo "SKIP: containerd shim v2 tier: cannot prepare the guest kernel: $(tail -1 <<<"$prep")"; add 0 0 1
 else
   out=$(bash integration/v2/vm.sh --timeout 400 --mem 2048 -- sh -c \
-    './build/tests/unit-tests "[oom]"; CONTAINERD_SNAPSHOTTER=native bash integration/shim/run.sh' 2>&1); rc=$?
+    './build/tests/unit-tests "[oom]"; CONTAINERD_SNAPSHOTTER=native bash integration/shim/run.sh;
+     CONTAINERD_SNAPSHOTTER=native bash integration/shim/pod.sh 2>&1 | sed -E "s/^([0-9]+ passed)/pod: \1/"' 2>&1); rc=$?
   if ((rc == 125)); then
     echo "SKIP: containerd shim v2 tier: the guest did not start"; echo "$out" | tail -5; add 0 0 1
   else
-    echo "$out" | grep -E "^(FAIL|# shim|All tests passed|test cases:)" | head -40
+    echo "$out" | grep -E "^(FAIL|# shim|All tests passed|test cases:|pod: )" | head -40
     catch_counts "$out"
     summary_counts "$out"
+    summary_counts "$(grep -E '^pod: ' <<<"$out" | sed 's/^pod: //')"
   fi
 fi
 

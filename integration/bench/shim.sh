@@ -11,7 +11,11 @@
 #     delete of the exec, through ctr);
 #   - kill: RUNS times a foreground `ctr run --rm C sleep 1000`; time from
 #     `ctr tasks kill -s SIGKILL` until that ctr run returned (exit seen, task deleted);
-#   - run: the same ctr run --rm of `true`, start to end.
+#   - run: the same ctr run --rm of `true`, start to end;
+#   - pod: 3 containers with one io.kubernetes.cri.sandbox-id annotation (a pod: one shim
+#     for the three with either shim); VmRSS summed over the distinct shim processes;
+#   - teardown: TEARDOWN (default 20) running containers, then `ctr tasks delete -f` of all
+#     of them at once; time until every ctr returned (POD_RUNS, default 3, rounds).
 # Prints median and p90 per measure (milliseconds) as a markdown table. With OUT=FILE the
 # table replaces what is between "<!-- shim-bench:begin -->" and "<!-- shim-bench:end -->"
 # in FILE (docs/shim-bench.md), with the date, host load and versions.
@@ -24,6 +28,8 @@ repo=$(cd "$here/../.." && pwd)
 SHIM=$(readlink -f "${1:-$repo/build/shim/containerd-shim-runccpp-v2}")
 CONTAINERS=${CONTAINERS:-5}
 RUNS=${RUNS:-20}
+TEARDOWN=${TEARDOWN:-20}
+POD_RUNS=${POD_RUNS:-3}
 [[ $(id -u) -eq 0 ]] || { echo "needs root" >&2; exit 2; }
 [[ -x $SHIM ]] || { echo "shim $SHIM is not built" >&2; exit 2; }
 for b in containerd ctr runc containerd-shim-runc-v2 python3; do
@@ -171,6 +177,53 @@ bench() { # LABEL RUNTIME
         vals+=("$(ms_since "$t0")")
     done
     RES[$label.run]=$(stats x "${vals[@]}")
+    bench_pod "$label" "$rt"
+}
+
+bench_pod() { # LABEL RUNTIME
+    local label=$1 rt=$2 i r c pid t0 vals=() pods=() shims=() total
+    for ((r = 0; r < POD_RUNS; r++)); do
+        # a pod of 3: the same sandbox id on each container (containerd-shim-runc-v2 groups by
+        # it too), the first one standing for the pause container
+        for ((i = 0; i < 3; i++)); do
+            ctr_ run -d --runtime "$rt" "${FIFO[@]}" --annotation "io.kubernetes.cri.sandbox-id=shim-bench-$label-p$r-0" \
+                "$IMAGE" "shim-bench-$label-p$r-$i" sleep 1000 >/dev/null || echo "pod run $i failed ($label)" >&2
+        done
+        sleep 0.5
+        declare -A seen=()
+        for ((i = 0; i < 3; i++)); do
+            pid=$(ctr_ tasks ls 2>/dev/null | awk -v id="shim-bench-$label-p$r-$i" '$1==id {print $2}')
+            [[ -n $pid ]] && pid=$(ps -o ppid= -p "$pid" | tr -d ' ')
+            [[ -n $pid ]] && grep -q containerd-shim "/proc/$pid/cmdline" 2>/dev/null && seen[$pid]=1
+        done
+        total=0
+        for pid in "${!seen[@]}"; do total=$((total + $(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"))); done
+        pods+=("$total")
+        shims+=("${#seen[@]}")
+        unset seen
+        for ((i = 2; i >= 0; i--)); do
+            ctr_ tasks delete -f "shim-bench-$label-p$r-$i" >/dev/null 2>&1
+            ctr_ containers delete "shim-bench-$label-p$r-$i" >/dev/null 2>&1
+        done
+        # teardown: TEARDOWN running containers deleted at once
+        for ((i = 0; i < TEARDOWN; i++)); do
+            ctr_ run -d --runtime "$rt" "${FIFO[@]}" "$IMAGE" "shim-bench-$label-t$r-$i" sleep 1000 >/dev/null ||
+                echo "teardown run $i failed ($label)" >&2
+        done
+        sleep 0.5
+        local bgs=()
+        t0=$EPOCHREALTIME
+        for ((i = 0; i < TEARDOWN; i++)); do
+            ctr_ tasks delete -f "shim-bench-$label-t$r-$i" >/dev/null 2>&1 &
+            bgs+=($!)
+        done
+        wait "${bgs[@]}"
+        vals+=("$(ms_since "$t0")")
+        for ((i = 0; i < TEARDOWN; i++)); do ctr_ containers delete "shim-bench-$label-t$r-$i" >/dev/null 2>&1; done
+    done
+    RES[$label.pod]=$(stats x "${pods[@]}")
+    RES[$label.podshims]=$(stats x "${shims[@]}")
+    RES[$label.teardown]=$(stats x "${vals[@]}")
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -195,6 +248,8 @@ table() {
     echo "| exec \`true\` through ctr: median / p90 | $(med runccpp.exec) / $(p90 runccpp.exec) ms | $(med runc.exec) / $(p90 runc.exec) ms |"
     echo "| kill -9 until ctr run returns: median / p90 | $(med runccpp.kill) / $(p90 runccpp.kill) ms | $(med runc.kill) / $(p90 runc.kill) ms |"
     echo "| ctr run --rm \`true\`: median / p90 | $(med runccpp.run) / $(p90 runccpp.run) ms | $(med runc.run) / $(p90 runc.run) ms |"
+    echo "| pod of 3 (one sandbox id): shims, VmRSS total (median of $POD_RUNS) | $(med runccpp.podshims | cut -d. -f1), $(kib_mib "$(med runccpp.pod)") | $(med runc.podshims | cut -d. -f1), $(kib_mib "$(med runc.pod)") |"
+    echo "| teardown of $TEARDOWN tasks (\`ctr tasks delete -f\` at once): median / p90 of $POD_RUNS | $(med runccpp.teardown) / $(p90 runccpp.teardown) ms | $(med runc.teardown) / $(p90 runc.teardown) ms |"
 }
 out=$(table)
 echo "$out"

@@ -1,7 +1,9 @@
 // containerd-shim-runccpp-v2: a containerd shim v2 on libcontainer.
 //
 //   <shim> -namespace NS -address A -publish-binary B -id ID start   (in the bundle dir)
-//       makes the ttrpc socket, daemonises a server on it, prints "unix://<socket>"
+//       makes the ttrpc socket, daemonises a server on it, prints "unix://<socket>"; a
+//       container of a group (a pod: io.kubernetes.cri.sandbox-id in config.json) whose shim
+//       is already running gets that shim's address instead
 //   <shim> -namespace NS -address A -id ID -bundle B delete
 //       cleans up after a dead shim; prints a DeleteResponse protobuf on stdout
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 #include <string>
 
 #include "libcontainer/runtime.h"
+#include "spec/json.h"
 #include "loop.h"
 #include "mounts.h"
 #include "task.h"
@@ -164,23 +167,54 @@ int serve(const Args& a, lc::UniqueFd listener) {
     return 0;
 }
 
+// The group a container's shim serves: the first of containerd-shim-runc-v2's grouping
+// annotations that the bundle's config.json carries, else the container alone. A config
+// that cannot be read is left for Create to report (as "OCI runtime create failed").
+std::string groupOf(const std::string& bundle, const std::string& id) {
+    auto s = spec::loadSpecFile(bundle + "/config.json");
+    if (!s) return id;
+    for (const char* label : {"io.containerd.runc.v2.group", "io.kubernetes.cri.sandbox-id"}) {
+        auto it = s->annotations.find(label);
+        if (it != s->annotations.end() && !it->second.empty()) return it->second;
+    }
+    return id;
+}
+
+// Another container of a running group: the bundle gets the group shim's address (and its
+// pid, asked with Connect); containerd then creates the task over that socket.
+int joinGroup(const Args& a, const std::string& bundle, const std::string& address) {
+    writeFile(bundle + "/address", address);
+    shim::ttrpc::Client client(address);
+    containerd::task::v2::ConnectRequest req;
+    req.set_id(a.id);
+    if (auto r = client.call("containerd.task.v2.Task", "Connect", req.SerializeAsString(), {}, 2000); r) {
+        containerd::task::v2::ConnectResponse resp;
+        if (resp.ParseFromString(*r) && resp.shim_pid() > 0)
+            writeFile(bundle + "/shim.pid", std::to_string(resp.shim_pid()));
+    }
+    std::printf("%s\n", address.c_str());
+    return 0;
+}
+
 int startCommand(const Args& a, char** argv) {
     std::string bundle = cwd();
-    std::string sock = "/run/containerd/s/" + hexHash(a.address + "/" + a.ns + "/" + a.id);
+    std::string group = groupOf(bundle, a.id);
+    std::string sock = "/run/containerd/s/" + hexHash(a.address + "/" + a.ns + "/" + group);
+    std::string address = "unix://" + sock;
     ::mkdir("/run/containerd", 0711);
     ::mkdir("/run/containerd/s", 0711);
-    // A live shim already on the socket serves this id: hand out its address.
-    if (auto c = shim::ttrpc::dialUnix(sock); c) {
-        std::printf("unix://%s\n", sock.c_str());
-        return 0;
-    }
-    ::unlink(sock.c_str());
     auto l = listenUnix(sock);
+    if (!l && l.error().errnum() == EADDRINUSE) {
+        // A live shim on the socket serves this group: hand out its address. Otherwise the
+        // socket was left by a dead shim: take it over.
+        if (shim::ttrpc::dialUnix(sock)) return joinGroup(a, bundle, address);
+        ::unlink(sock.c_str());
+        l = listenUnix(sock);
+    }
     if (!l) {
         std::fprintf(stderr, "%s\n", l.error().message().c_str());
         return 1;
     }
-    std::string address = "unix://" + sock;
     writeFile(bundle + "/address", address);
     std::fflush(stdout);
     pid_t pid = ::fork();

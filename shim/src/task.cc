@@ -80,17 +80,24 @@ void TaskService::handle(const ttrpc::Call& call, ttrpc::Reply reply) {
     (this->*(it->second))(call.payload, reply);
 }
 
-TaskService::Proc* TaskService::find(const std::string& execId) {
-    if (execId.empty()) return init_.get();
-    auto it = execs_.find(execId);
-    return it == execs_.end() ? nullptr : it->second.get();
+TaskService::Task* TaskService::task(const std::string& id, ttrpc::Reply& r) {
+    auto it = tasks_.find(id);
+    if (it != tasks_.end()) return it->second.get();
+    r.error(ttrpc::kNotFound, "container " + id + ": not created");
+    return nullptr;
 }
 
-int TaskService::statusOf(const Proc& p) const {
+TaskService::Proc* TaskService::find(Task& t, const std::string& execId) {
+    if (execId.empty()) return t.init.get();
+    auto it = t.execs.find(execId);
+    return it == t.execs.end() ? nullptr : it->second.get();
+}
+
+int TaskService::statusOf(const Task& t, const Proc& p) {
     if (p.exited) return ty::STOPPED;
     if (!p.execId.empty()) return p.started ? ty::RUNNING : ty::CREATED;
-    if (!container_) return ty::STOPPED;
-    auto st = container_->state();
+    if (!t.container) return ty::STOPPED;
+    auto st = t.container->state();
     if (!st) return ty::UNKNOWN;
     if (st->status == "created") return ty::CREATED;
     if (st->status == "running") return ty::RUNNING;
@@ -102,7 +109,8 @@ int TaskService::statusOf(const Proc& p) const {
 void TaskService::create(const std::string& payload, ttrpc::Reply r) {
     t::CreateTaskRequest req;
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse CreateTaskRequest");
-    if (init_) return r.error(ttrpc::kAlreadyExists, "task " + req.id() + ": already exists");
+    if (req.id().empty()) return r.error(ttrpc::kInvalidArgument, "task id: empty");
+    if (tasks_.contains(req.id())) return r.error(ttrpc::kAlreadyExists, "task " + req.id() + ": already exists");
     if (!req.checkpoint().empty()) return r.error(ttrpc::kUnimplemented, "checkpoint restore: not implemented");
 
     lc::CreateOptions co;
@@ -122,6 +130,9 @@ void TaskService::create(const std::string& payload, ttrpc::Reply r) {
     }
     if (root.empty()) root = cfg_.defaultRoot;
     root += "/" + cfg_.ns;
+    auto nt = std::make_unique<Task>();
+    nt->id = req.id();
+    nt->bundle = req.bundle();
     {
         std::ofstream f(rootFileOf(req.bundle()), std::ios::trunc);
         f << root;
@@ -131,13 +142,14 @@ void TaskService::create(const std::string& payload, ttrpc::Reply r) {
     for (const auto& m : req.rootfs()) mounts.push_back({m.type(), m.source(), {m.options().begin(), m.options().end()}});
     std::string rootfs = req.bundle() + "/rootfs";
     if (auto m = mountAll(mounts, rootfs); !m) return r.error(ttrpc::kUnknown, m.error().message());
-    if (!mounts.empty()) rootfs_ = rootfs;
+    if (!mounts.empty()) nt->rootfs = rootfs;
     auto undoMounts = [&] {
-        if (!rootfs_.empty()) (void)unmountAll(rootfs_);
-        rootfs_.clear();
+        if (!nt->rootfs.empty()) (void)unmountAll(nt->rootfs);
+        nt->rootfs.clear();
     };
 
     auto proc = std::make_unique<Proc>();
+    proc->cid = req.id();
     proc->paths = {req.stdin(), req.stdout(), req.stderr(), req.terminal()};
     auto io = ProcessIo::open(loop_, proc->paths);
     if (!io) {
@@ -174,38 +186,46 @@ void TaskService::create(const std::string& payload, ttrpc::Reply r) {
         undoMounts();
         return r.error(ttrpc::kUnknown, s.error().message());
     }
-    rt_.emplace(std::move(*rt));
-    container_.emplace(std::move(*c));
-    init_ = std::move(proc);
-    startOomWatch();
+    nt->rt.emplace(std::move(*rt));
+    nt->container.emplace(std::move(*c));
+    nt->init = std::move(proc);
+    Task& tk = *nt;
+    tasks_[req.id()] = std::move(nt);
+    if (idleTimer_) {  // a task again: no idle exit
+        loop_.unwatch(idleTimer_.get());
+        idleTimer_.reset();
+    }
+    startOomWatch(tk);
 
     ev::TaskCreate e;
-    e.set_container_id(cfg_.id);
+    e.set_container_id(req.id());
     e.set_bundle(req.bundle());
     *e.mutable_rootfs() = req.rootfs();
     e.mutable_io()->set_stdin(req.stdin());
     e.mutable_io()->set_stdout(req.stdout());
     e.mutable_io()->set_stderr(req.stderr());
     e.mutable_io()->set_terminal(req.terminal());
-    e.set_pid(static_cast<uint32_t>(init_->pid));
+    e.set_pid(static_cast<uint32_t>(tk.init->pid));
     publish("/tasks/create", "containerd.events.TaskCreate", e.SerializeAsString());
 
     t::CreateTaskResponse resp;
-    resp.set_pid(static_cast<uint32_t>(init_->pid));
+    resp.set_pid(static_cast<uint32_t>(tk.init->pid));
     r.ok(resp.SerializeAsString());
 }
 
 void TaskService::start(const std::string& payload, ttrpc::Reply r) {
     t::StartRequest req;
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse StartRequest");
-    Proc* p = find(req.exec_id());
-    if (!p || !container_) return r.error(ttrpc::kNotFound, "process " + req.exec_id() + " does not exist");
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    Proc* p = find(*tk, req.exec_id());
+    if (!p || !tk->container) return r.error(ttrpc::kNotFound, "process " + req.exec_id() + " does not exist");
     if (p->started) return r.error(ttrpc::kFailedPrecondition, "process already started");
     if (p->execId.empty()) {
-        if (auto s = container_->start(); !s) return r.error(ttrpc::kUnknown, "OCI runtime start failed: " + s.error().message());
+        if (auto s = tk->container->start(); !s) return r.error(ttrpc::kUnknown, "OCI runtime start failed: " + s.error().message());
         p->started = true;
         ev::TaskStart e;
-        e.set_container_id(cfg_.id);
+        e.set_container_id(tk->id);
         e.set_pid(static_cast<uint32_t>(p->pid));
         publish("/tasks/start", "containerd.events.TaskStart", e.SerializeAsString());
         t::StartResponse resp;
@@ -219,9 +239,9 @@ void TaskService::start(const std::string& payload, ttrpc::Reply r) {
     eo.keepConsole = p->paths.terminal;
     lc::Result<lc::ExecProcess> ep = [&] {
         SigUnblock unblock;
-        if (p->paths.terminal) return container_->exec(eo);
+        if (p->paths.terminal) return tk->container->exec(eo);
         StdioSwap swap(p->io->childIn(), p->io->childOut(), p->io->childErr());
-        return container_->exec(eo);
+        return tk->container->exec(eo);
     }();
     if (!ep) return r.error(ttrpc::kUnknown, "OCI runtime exec failed: " + ep.error().message());
     p->pid = ep->pid;
@@ -229,7 +249,7 @@ void TaskService::start(const std::string& payload, ttrpc::Reply r) {
     auto s = p->paths.terminal ? p->io->startConsole(std::move(ep->console)) : p->io->startPipes();
     if (!s) return r.error(ttrpc::kUnknown, s.error().message());
     ev::TaskExecStarted e;
-    e.set_container_id(cfg_.id);
+    e.set_container_id(tk->id);
     e.set_exec_id(p->execId);
     e.set_pid(static_cast<uint32_t>(p->pid));
     publish("/tasks/exec-started", "containerd.events.TaskExecStarted", e.SerializeAsString());
@@ -244,14 +264,16 @@ void TaskService::start(const std::string& payload, ttrpc::Reply r) {
 void TaskService::state(const std::string& payload, ttrpc::Reply r) {
     t::StateRequest req;
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse StateRequest");
-    Proc* p = find(req.exec_id());
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    Proc* p = find(*tk, req.exec_id());
     if (!p) return r.error(ttrpc::kNotFound, "process " + req.exec_id() + " does not exist");
     t::StateResponse resp;
-    resp.set_id(p->execId.empty() ? cfg_.id : p->execId);
+    resp.set_id(p->execId.empty() ? tk->id : p->execId);
     resp.set_exec_id(p->execId);
-    resp.set_bundle(cfg_.bundle);
+    resp.set_bundle(tk->bundle);
     resp.set_pid(static_cast<uint32_t>(p->pid));
-    resp.set_status(static_cast<ty::Status>(statusOf(*p)));
+    resp.set_status(static_cast<ty::Status>(statusOf(*tk, *p)));
     resp.set_stdin(p->paths.in);
     resp.set_stdout(p->paths.out);
     resp.set_stderr(p->paths.err);
@@ -264,13 +286,15 @@ void TaskService::state(const std::string& payload, ttrpc::Reply r) {
 void TaskService::kill(const std::string& payload, ttrpc::Reply r) {
     t::KillRequest req;
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse KillRequest");
-    Proc* p = find(req.exec_id());
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    Proc* p = find(*tk, req.exec_id());
     if (!p) return r.error(ttrpc::kNotFound, "process " + req.exec_id() + " does not exist");
     int sig = static_cast<int>(req.signal());
     if (p->execId.empty()) {
-        if (!container_) return r.error(ttrpc::kNotFound, "container " + cfg_.id + " does not exist");
+        if (!tk->container) return r.error(ttrpc::kNotFound, "container " + tk->id + " does not exist");
         if (p->exited && !req.all()) return r.error(ttrpc::kNotFound, "process already finished");
-        auto k = container_->kill(sig, req.all());
+        auto k = tk->container->kill(sig, req.all());
         if (!k && !(p->exited || k.error().errnum() == ESRCH)) return r.error(codeOf(k.error()), k.error().message());
         return r.ok("");
     }
@@ -282,7 +306,9 @@ void TaskService::kill(const std::string& payload, ttrpc::Reply r) {
 void TaskService::wait(const std::string& payload, ttrpc::Reply r) {
     t::WaitRequest req;
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse WaitRequest");
-    Proc* p = find(req.exec_id());
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    Proc* p = find(*tk, req.exec_id());
     if (!p) return r.error(ttrpc::kNotFound, "process " + req.exec_id() + " does not exist");
     if (!p->exited || p->exitPending) {
         p->waiters.push_back(r);
@@ -297,7 +323,9 @@ void TaskService::wait(const std::string& payload, ttrpc::Reply r) {
 void TaskService::del(const std::string& payload, ttrpc::Reply r) {
     t::DeleteRequest req;
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse DeleteRequest");
-    Proc* p = find(req.exec_id());
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    Proc* p = find(*tk, req.exec_id());
     if (!p) return r.error(ttrpc::kNotFound, "process " + req.exec_id() + " does not exist");
     if (p->exitPending) finishExit(*p);
     if (!p->execId.empty()) {
@@ -306,12 +334,13 @@ void TaskService::del(const std::string& payload, ttrpc::Reply r) {
         resp.set_pid(static_cast<uint32_t>(p->pid));
         resp.set_exit_status(p->exitStatus);
         setTime(resp.mutable_exited_at(), p->exitedAt);
-        execs_.erase(req.exec_id());
+        if (p->exitTimer) loop_.unwatch(p->exitTimer.get());
+        tk->execs.erase(req.exec_id());
         return r.ok(resp.SerializeAsString());
     }
-    if (container_) {
+    if (tk->container) {
         if (p->started && !p->exited) return r.error(ttrpc::kFailedPrecondition, "cannot delete a running task");
-        auto d = container_->destroy(!p->started);
+        auto d = tk->container->destroy(!p->started);
         if (!d) return r.error(ttrpc::kUnknown, "OCI runtime delete failed: " + d.error().message());
         if (!p->exited) {  // never started: destroy killed the init, collect it now
             int st = 0;
@@ -325,15 +354,15 @@ void TaskService::del(const std::string& payload, ttrpc::Reply r) {
             }
             if (p->exitPending) finishExit(*p);  // TaskExit before TaskDelete
         }
-        stopOomWatch();
-        container_.reset();
+        stopOomWatch(*tk);
+        tk->container.reset();
     }
-    if (!rootfs_.empty()) {
-        (void)unmountAll(rootfs_);
-        rootfs_.clear();
+    if (!tk->rootfs.empty()) {
+        (void)unmountAll(tk->rootfs);
+        tk->rootfs.clear();
     }
     ev::TaskDelete e;
-    e.set_container_id(cfg_.id);
+    e.set_container_id(tk->id);
     e.set_pid(static_cast<uint32_t>(p->pid));
     e.set_exit_status(p->exitStatus);
     setTime(e.mutable_exited_at(), p->exitedAt);
@@ -343,17 +372,22 @@ void TaskService::del(const std::string& payload, ttrpc::Reply r) {
     resp.set_exit_status(p->exitStatus);
     setTime(resp.mutable_exited_at(), p->exitedAt);
     r.ok(resp.SerializeAsString());
+    dropTask(req.id());
 }
 
-void TaskService::pids(const std::string&, ttrpc::Reply r) {
-    if (!container_) return r.error(ttrpc::kNotFound, "container " + cfg_.id + " does not exist");
-    auto ps = container_->pids();
+void TaskService::pids(const std::string& payload, ttrpc::Reply r) {
+    t::PidsRequest req;
+    if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse PidsRequest");
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    if (!tk->container) return r.error(ttrpc::kNotFound, "container " + tk->id + " does not exist");
+    auto ps = tk->container->pids();
     if (!ps) return r.error(ttrpc::kUnknown, ps.error().message());
     t::PidsResponse resp;
     for (pid_t pid : *ps) {
         auto* info = resp.add_processes();
         info->set_pid(static_cast<uint32_t>(pid));
-        for (auto& [id, e] : execs_) {
+        for (auto& [id, e] : tk->execs) {
             if (e->pid != pid || !e->started) continue;
             containerd::runc::v1::ProcessDetails d;
             d.set_exec_id(id);
@@ -364,20 +398,28 @@ void TaskService::pids(const std::string&, ttrpc::Reply r) {
     r.ok(resp.SerializeAsString());
 }
 
-void TaskService::pause(const std::string&, ttrpc::Reply r) {
-    if (!container_) return r.error(ttrpc::kNotFound, "container " + cfg_.id + " does not exist");
-    if (auto s = container_->pause(); !s) return r.error(ttrpc::kUnknown, s.error().message());
+void TaskService::pause(const std::string& payload, ttrpc::Reply r) {
+    t::PauseRequest req;
+    if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse PauseRequest");
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    if (!tk->container) return r.error(ttrpc::kNotFound, "container " + tk->id + " does not exist");
+    if (auto s = tk->container->pause(); !s) return r.error(ttrpc::kUnknown, s.error().message());
     ev::TaskPaused e;
-    e.set_container_id(cfg_.id);
+    e.set_container_id(tk->id);
     publish("/tasks/paused", "containerd.events.TaskPaused", e.SerializeAsString());
     r.ok("");
 }
 
-void TaskService::resume(const std::string&, ttrpc::Reply r) {
-    if (!container_) return r.error(ttrpc::kNotFound, "container " + cfg_.id + " does not exist");
-    if (auto s = container_->resume(); !s) return r.error(ttrpc::kUnknown, s.error().message());
+void TaskService::resume(const std::string& payload, ttrpc::Reply r) {
+    t::ResumeRequest req;
+    if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse ResumeRequest");
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    if (!tk->container) return r.error(ttrpc::kNotFound, "container " + tk->id + " does not exist");
+    if (auto s = tk->container->resume(); !s) return r.error(ttrpc::kUnknown, s.error().message());
     ev::TaskResumed e;
-    e.set_container_id(cfg_.id);
+    e.set_container_id(tk->id);
     publish("/tasks/resumed", "containerd.events.TaskResumed", e.SerializeAsString());
     r.ok("");
 }
@@ -385,21 +427,24 @@ void TaskService::resume(const std::string&, ttrpc::Reply r) {
 void TaskService::exec(const std::string& payload, ttrpc::Reply r) {
     t::ExecProcessRequest req;
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse ExecProcessRequest");
-    if (!container_ || !init_ || init_->exited) return r.error(ttrpc::kFailedPrecondition, "container is not running");
-    if (req.exec_id().empty() || execs_.contains(req.exec_id()))
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    if (!tk->container || !tk->init || tk->init->exited) return r.error(ttrpc::kFailedPrecondition, "container is not running");
+    if (req.exec_id().empty() || tk->execs.contains(req.exec_id()))
         return r.error(ttrpc::kAlreadyExists, "id " + req.exec_id() + ": already exists");
     auto proc = spec::parseProcess(req.spec().value());
     if (!proc) return r.error(ttrpc::kInvalidArgument, "exec spec: " + proc.error().message());
     auto p = std::make_unique<Proc>();
+    p->cid = tk->id;
     p->execId = req.exec_id();
     p->paths = {req.stdin(), req.stdout(), req.stderr(), req.terminal()};
     p->process = std::move(*proc);
     auto io = ProcessIo::open(loop_, p->paths);
     if (!io) return r.error(ttrpc::kUnknown, io.error().message());
     p->io = std::move(*io);
-    execs_[req.exec_id()] = std::move(p);
+    tk->execs[req.exec_id()] = std::move(p);
     ev::TaskExecAdded e;
-    e.set_container_id(cfg_.id);
+    e.set_container_id(tk->id);
     e.set_exec_id(req.exec_id());
     publish("/tasks/exec-added", "containerd.events.TaskExecAdded", e.SerializeAsString());
     r.ok("");
@@ -408,7 +453,9 @@ void TaskService::exec(const std::string& payload, ttrpc::Reply r) {
 void TaskService::resizePty(const std::string& payload, ttrpc::Reply r) {
     t::ResizePtyRequest req;
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse ResizePtyRequest");
-    Proc* p = find(req.exec_id());
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    Proc* p = find(*tk, req.exec_id());
     if (!p) return r.error(ttrpc::kNotFound, "process " + req.exec_id() + " does not exist");
     if (!p->io || p->io->console() < 0) return r.error(ttrpc::kFailedPrecondition, "process has no terminal");
     winsize ws{};
@@ -421,7 +468,9 @@ void TaskService::resizePty(const std::string& payload, ttrpc::Reply r) {
 void TaskService::closeIO(const std::string& payload, ttrpc::Reply r) {
     t::CloseIORequest req;
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse CloseIORequest");
-    Proc* p = find(req.exec_id());
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    Proc* p = find(*tk, req.exec_id());
     if (!p) return r.error(ttrpc::kNotFound, "process " + req.exec_id() + " does not exist");
     if (req.stdin() && p->io) p->io->closeStdin();
     r.ok("");
@@ -430,19 +479,25 @@ void TaskService::closeIO(const std::string& payload, ttrpc::Reply r) {
 void TaskService::update(const std::string& payload, ttrpc::Reply r) {
     t::UpdateTaskRequest req;
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse UpdateTaskRequest");
-    if (!container_) return r.error(ttrpc::kNotFound, "container " + cfg_.id + " does not exist");
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    if (!tk->container) return r.error(ttrpc::kNotFound, "container " + tk->id + " does not exist");
     // containerd sends specs.LinuxResources as JSON in the Any (typeurl of a non-proto type)
     auto res = spec::parseResources(req.resources().value());
     if (!res) return r.error(ttrpc::kInvalidArgument, "resources: " + res.error().message());
-    if (auto u = container_->update(*res); !u) return r.error(ttrpc::kUnknown, u.error().message());
+    if (auto u = tk->container->update(*res); !u) return r.error(ttrpc::kUnknown, u.error().message());
     r.ok("");
 }
 
-void TaskService::stats(const std::string&, ttrpc::Reply r) {
-    if (!container_) return r.error(ttrpc::kNotFound, "container " + cfg_.id + " does not exist");
-    auto s = container_->stats();
+void TaskService::stats(const std::string& payload, ttrpc::Reply r) {
+    t::StatsRequest req;
+    if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse StatsRequest");
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    if (!tk->container) return r.error(ttrpc::kNotFound, "container " + tk->id + " does not exist");
+    auto s = tk->container->stats();
     if (!s) return r.error(ttrpc::kUnknown, s.error().message());
-    auto oom = container_->oomKillCount();
+    auto oom = tk->container->oomKillCount();
     t::StatsResponse resp;
     bool v2 = unifiedHost();
     resp.mutable_stats()->set_type_url(v2 ? kMetricsV2Type : kMetricsV1Type);
@@ -450,10 +505,13 @@ void TaskService::stats(const std::string&, ttrpc::Reply r) {
     r.ok(resp.SerializeAsString());
 }
 
-void TaskService::connect(const std::string&, ttrpc::Reply r) {
+void TaskService::connect(const std::string& payload, ttrpc::Reply r) {
+    t::ConnectRequest req;
+    (void)req.ParseFromString(payload);
+    auto it = tasks_.find(req.id());
     t::ConnectResponse resp;
     resp.set_shim_pid(static_cast<uint32_t>(::getpid()));
-    resp.set_task_pid(init_ ? static_cast<uint32_t>(init_->pid) : 0);
+    resp.set_task_pid(it != tasks_.end() && it->second->init ? static_cast<uint32_t>(it->second->init->pid) : 0);
     resp.set_version("runc-cpp");
     r.ok(resp.SerializeAsString());
 }
@@ -461,8 +519,9 @@ void TaskService::connect(const std::string&, ttrpc::Reply r) {
 void TaskService::shutdown(const std::string& payload, ttrpc::Reply r) {
     t::ShutdownRequest req;
     (void)req.ParseFromString(payload);
-    // Keep serving while a container exists, unless told to go now.
-    if (container_ && !req.now()) return r.ok("");
+    // Keep serving while any task of the group exists (as containerd-shim-runc-v2: `now`
+    // does not end the other tasks' shim either).
+    if (!tasks_.empty()) return r.ok("");
     r.ok("");
     if (shutdown_) shutdown_();
 }

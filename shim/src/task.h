@@ -1,4 +1,6 @@
-// The containerd.task.v2.Task service for one container, on libcontainer in-process.
+// The containerd.task.v2.Task service on libcontainer in-process. One shim serves every task
+// of a group (a Kubernetes pod: the containers whose config.json carry the same
+// io.kubernetes.cri.sandbox-id); each request names its task by id.
 #pragma once
 
 #include <sys/types.h>
@@ -22,8 +24,8 @@ namespace shim {
 
 struct ShimConfig {
     std::string ns;        // containerd namespace
-    std::string id;        // container id
-    std::string bundle;    // absolute bundle dir (the shim's cwd)
+    std::string id;        // the id the shim was started for (the group's first task)
+    std::string bundle;    // its bundle dir (the shim's cwd)
     std::string defaultRoot = "/run/containerd/runc-cpp";  // + "/<ns>"
 };
 
@@ -37,11 +39,15 @@ public:
     void handle(const ttrpc::Call& call, ttrpc::Reply reply);
     // A child exited (from the reaper): records it, answers waiters, publishes TaskExit.
     void onExit(pid_t pid, int waitStatus);
-    // Called once Shutdown was accepted; the caller stops the loop after flushing.
+    // Called once Shutdown was accepted (no task left), or kIdleExitMs after the last task
+    // was deleted without a Shutdown; the caller stops the loop after flushing.
     void onShutdown(std::function<void()> fn) { shutdown_ = std::move(fn); }
+    [[nodiscard]] size_t taskCount() const { return tasks_.size(); }
+    static constexpr long kIdleExitMs = 2000;
 
 private:
     struct Proc {
+        std::string cid;     // the container (task) id
         std::string execId;  // empty for the init
         pid_t pid = 0;
         bool started = false, exited = false;
@@ -57,6 +63,17 @@ private:
         bool exitPending = false;
         lc::UniqueFd exitTimer;  // re-checks every kOutputPollMs
         timespec exitDeadline{};
+    };
+    // One container: its init, its execs, its OOM watch.
+    struct Task {
+        std::string id, bundle;
+        std::optional<lc::Runtime> rt;
+        std::optional<lc::Container> container;
+        std::unique_ptr<Proc> init;
+        std::map<std::string, std::unique_ptr<Proc>> execs;
+        std::string rootfs;      // mounted by us, unmounted at delete
+        uint64_t oomSeen = 0;    // OOM kills already published as TaskOOM
+        std::optional<lc::OomWatch> oom;
     };
     using Handler = void (TaskService::*)(const std::string&, ttrpc::Reply);
 
@@ -78,32 +95,32 @@ private:
     void shutdown(const std::string& p, ttrpc::Reply r);
     void checkpoint(const std::string& p, ttrpc::Reply r);
 
-    Proc* find(const std::string& execId);
+    // The task of a request; answers NotFound (and returns null) when there is none.
+    Task* task(const std::string& id, ttrpc::Reply& r);
+    static Proc* find(Task& t, const std::string& execId);
     // Status of a process as containerd names it (containerd.v1.types.Status).
-    int statusOf(const Proc& p) const;
+    static int statusOf(const Task& t, const Proc& p);
     void publish(const std::string& topic, const std::string& type, const std::string& bytes) {
         pub_.publish(topic, type, bytes);
     }
-    void checkOom();
+    void checkOom(Task& t);
     // Publishes TaskExit and answers the waiters of an exited process (once).
     void finishExit(Proc& p);
     // finishExit once the output is delivered or the deadline passed.
     void checkExit(Proc& p);
     // Live OOM events: the container's OomWatch in the loop; TaskOOM per kill it reports.
-    void startOomWatch();
-    void stopOomWatch();
-    void publishOom(uint64_t count);
+    void startOomWatch(Task& t);
+    void stopOomWatch(Task& t);
+    void publishOom(Task& t, uint64_t count);
+    // Removes a deleted task; with none left, arms the idle exit.
+    void dropTask(const std::string& id);
+    void onIdleTimer();
 
     Loop& loop_;
     Publisher& pub_;
     ShimConfig cfg_;
-    std::optional<lc::Runtime> rt_;
-    std::optional<lc::Container> container_;
-    std::unique_ptr<Proc> init_;
-    std::map<std::string, std::unique_ptr<Proc>> execs_;
-    std::string rootfs_;  // mounted by us, unmounted at delete
-    uint64_t oomSeen_ = 0;   // OOM kills already published as TaskOOM
-    std::optional<lc::OomWatch> oom_;
+    std::map<std::string, std::unique_ptr<Task>> tasks_;
+    lc::UniqueFd idleTimer_;  // armed when the last task is deleted
     std::function<void()> shutdown_;
 };
 

@@ -18,18 +18,25 @@ namespace ev = containerd::events;
 
 void TaskService::onExit(pid_t pid, int waitStatus) {
     Proc* p = nullptr;
-    if (init_ && init_->pid == pid) p = init_.get();
-    for (auto& [id, e] : execs_)
-        if (!p && e->pid == pid && e->started) p = e.get();
+    Task* tk = nullptr;
+    for (auto& [tid, t] : tasks_) {
+        if (t->init && t->init->pid == pid) p = t->init.get();
+        for (auto& [id, e] : t->execs)
+            if (!p && e->pid == pid && e->started) p = e.get();
+        if (p) {
+            tk = t.get();
+            break;
+        }
+    }
     if (!p || p->exited) return;  // a process of ours we do not track (publisher, reparented)
     p->exited = true;
     p->exitStatus = exitCodeOf(waitStatus);
     p->exitedAt = now();
     if (p->io) p->io->drainNow();
-    if (p == init_.get()) {
-        checkOom();
+    if (p == tk->init.get()) {
+        checkOom(*tk);
         // The init is gone: the pid namespace is torn down; execs still recorded are gone too.
-        for (auto& [id, e] : execs_) {
+        for (auto& [id, e] : tk->execs) {
             if (e->started && !e->exited && ::kill(e->pid, 0) < 0) {
                 e->exited = true;
                 e->exitStatus = 255;
@@ -86,8 +93,8 @@ void TaskService::finishExit(Proc& p) {
     p.exitPending = false;
     if (p.io) p.io->releaseOutput();
     ev::TaskExit e;
-    e.set_container_id(cfg_.id);
-    e.set_id(p.execId.empty() ? cfg_.id : p.execId);
+    e.set_container_id(p.cid);
+    e.set_id(p.execId.empty() ? p.cid : p.execId);
     e.set_pid(static_cast<uint32_t>(p.pid));
     e.set_exit_status(p.exitStatus);
     setTime(e.mutable_exited_at(), p.exitedAt);
@@ -101,40 +108,74 @@ void TaskService::finishExit(Proc& p) {
     p.waiters.clear();
 }
 
-void TaskService::checkOom() {
-    if (!container_) return;
-    if (auto n = container_->oomKillCount(); n) publishOom(*n);
+void TaskService::checkOom(Task& t) {
+    if (!t.container) return;
+    if (auto n = t.container->oomKillCount(); n) publishOom(t, *n);
 }
 
-void TaskService::publishOom(uint64_t count) {
+void TaskService::publishOom(Task& t, uint64_t count) {
     // one TaskOOM per kill counted since the last one published
-    for (; oomSeen_ < count; ++oomSeen_) {
+    for (; t.oomSeen < count; ++t.oomSeen) {
         ev::TaskOOM e;
-        e.set_container_id(cfg_.id);
+        e.set_container_id(t.id);
         publish("/tasks/oom", "containerd.events.TaskOOM", e.SerializeAsString());
     }
 }
 
-void TaskService::startOomWatch() {
-    auto w = container_->oomEvents();
+void TaskService::startOomWatch(Task& t) {
+    auto w = t.container->oomEvents();
     if (!w) {  // no memory cgroup: only the check at exit
-        std::fprintf(stderr, "oom watch: %s\n", w.error().message().c_str());
+        std::fprintf(stderr, "oom watch %s: %s\n", t.id.c_str(), w.error().message().c_str());
         return;
     }
-    oomSeen_ = w->initialCount();  // kills from before this container (a reused cgroup)
-    oom_.emplace(std::move(*w));
-    auto watched = loop_.watch(oom_->fd(), EPOLLIN, [this](uint32_t) {
-        auto n = oom_->consume();
-        if (!n) return stopOomWatch();  // the cgroup is gone
-        publishOom(*n);
+    t.oomSeen = w->initialCount();  // kills from before this container (a reused cgroup)
+    t.oom.emplace(std::move(*w));
+    Task* tp = &t;  // tasks are held by unique_ptr; the watch ends before the task is dropped
+    auto watched = loop_.watch(t.oom->fd(), EPOLLIN, [this, tp](uint32_t) {
+        auto n = tp->oom->consume();
+        if (!n) return stopOomWatch(*tp);  // the cgroup is gone
+        publishOom(*tp, *n);
     });
-    if (!watched) oom_.reset();
+    if (!watched) t.oom.reset();
 }
 
-void TaskService::stopOomWatch() {
-    if (!oom_) return;
-    loop_.unwatch(oom_->fd());
-    oom_.reset();
+void TaskService::stopOomWatch(Task& t) {
+    if (!t.oom) return;
+    loop_.unwatch(t.oom->fd());
+    t.oom.reset();
+}
+
+void TaskService::dropTask(const std::string& id) {
+    auto it = tasks_.find(id);
+    if (it == tasks_.end()) return;
+    Task& t = *it->second;
+    stopOomWatch(t);
+    auto release = [this](Proc& p) {
+        if (p.exitTimer) loop_.unwatch(p.exitTimer.get());
+        for (auto& w : p.waiters) w.error(ttrpc::kNotFound, "process " + p.execId + " was deleted");
+        p.waiters.clear();
+    };
+    if (t.init) release(*t.init);
+    for (auto& [eid, e] : t.execs) release(*e);
+    tasks_.erase(it);
+    if (!tasks_.empty()) return;
+    // The last task is gone: containerd sends Shutdown next; if it does not come (and no new
+    // task of the group is created), end anyway after kIdleExitMs.
+    int tfd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    if (tfd < 0) return;
+    idleTimer_.reset(tfd);
+    itimerspec its{};
+    its.it_value.tv_sec = kIdleExitMs / 1000;
+    its.it_value.tv_nsec = (kIdleExitMs % 1000) * 1000000L;
+    if (::timerfd_settime(tfd, 0, &its, nullptr) < 0 ||
+        !loop_.watch(tfd, EPOLLIN, [this](uint32_t) { onIdleTimer(); }))
+        idleTimer_.reset();
+}
+
+void TaskService::onIdleTimer() {
+    if (idleTimer_) loop_.unwatch(idleTimer_.get());
+    idleTimer_.reset();
+    if (tasks_.empty() && shutdown_) shutdown_();
 }
 
 }  // namespace shim
