@@ -43,6 +43,49 @@ void describeCreate(po::options_description& d, CreateFlags& f) {
         ("preserve-fds", po::value(&f.preserveFds), "pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)");
 }
 
+// runc's criuOptions, in its order and words.
+void describeCriuTail(po::options_description& d, CriuFlags& f) {
+    d.add_options()
+        ("manage-cgroups-mode", po::value(&f.manageCgroupsMode), "cgroups mode: 'soft' (default), 'full' and 'strict'")
+        ("empty-ns", po::value(&f.emptyNs), "create a namespace, but don't restore its properties")
+        ("auto-dedup", po::bool_switch(&f.autoDedup), "enable auto deduplication of memory images");
+}
+
+void describeCheckpoint(po::options_description& d, CheckpointFlags& f) {
+    d.add_options()
+        ("image-path", po::value(&f.imagePath), "path for saving criu image files")
+        ("work-path", po::value(&f.workPath), "path for saving work files and logs")
+        ("parent-path", po::value(&f.parentPath), "path for previous criu image files in pre-dump")
+        ("leave-running", po::bool_switch(&f.leaveRunning), "leave the process running after checkpointing")
+        ("tcp-established", po::bool_switch(&f.tcpEstablished), "allow open tcp connections")
+        ("ext-unix-sk", po::bool_switch(&f.extUnixSk), "allow external unix sockets")
+        ("shell-job", po::bool_switch(&f.shellJob), "allow shell jobs")
+        ("lazy-pages", po::bool_switch(&f.lazyPages), "use userfaultfd to lazily restore memory pages")
+        ("status-fd", po::value(&f.statusFd), "criu writes \\0 to this FD once lazy-pages is ready (default: -1)")
+        ("page-server", po::value(&f.pageServer), "ADDRESS:PORT of the page server")
+        ("file-locks", po::bool_switch(&f.fileLocks), "handle file locks, for safety")
+        ("pre-dump", po::bool_switch(&f.preDump), "dump container's memory information only, leave the container running after this");
+    describeCriuTail(d, f);
+}
+
+void describeRestore(po::options_description& d, RestoreFlags& f) {
+    d.add_options()
+        ("console-socket", po::value(&f.consoleSocket), "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's pseudoterminal")
+        ("image-path", po::value(&f.imagePath), "path to criu image files for restoring")
+        ("work-path", po::value(&f.workPath), "path for saving work files and logs")
+        ("tcp-established", po::bool_switch(&f.tcpEstablished), "allow open tcp connections")
+        ("ext-unix-sk", po::bool_switch(&f.extUnixSk), "allow external unix sockets")
+        ("shell-job", po::bool_switch(&f.shellJob), "allow shell jobs")
+        ("file-locks", po::bool_switch(&f.fileLocks), "handle file locks, for safety")
+        ("bundle,b", po::value(&f.bundle), "path to the root of the bundle directory")
+        ("detach,d", po::bool_switch(&f.detach), "detach from the container's process")
+        ("pid-file", po::value(&f.pidFile), "specify the file to write the process id to")
+        ("no-subreaper", po::bool_switch(&f.noSubreaper), "disable the use of the subreaper used to reap reparented processes")
+        ("no-pivot", po::bool_switch(&f.noPivot), "do not use pivot root to jail process inside rootfs.  This should be used whenever the rootfs is on top of a ramdisk")
+        ("lazy-pages", po::bool_switch(&f.lazyPages), "use userfaultfd to lazily restore memory pages");
+    describeCriuTail(d, f);
+}
+
 void describeExec(po::options_description& d, ExecFlags& f) {
     d.add_options()
         ("console-socket", po::value(&f.consoleSocket), "path to an AF_UNIX socket which will receive the pty master")
@@ -209,6 +252,12 @@ bool describe(std::string_view cmd, CommandFlags& flags, Description& d) {
         d.reorder = false;
     } else if (cmd == "update") {
         describeUpdate(d.options, flags.emplace<UpdateFlags>());
+        d.usage = withOptions;
+    } else if (cmd == "checkpoint") {
+        describeCheckpoint(d.options, flags.emplace<CheckpointFlags>());
+        d.usage = withOptions;
+    } else if (cmd == "restore") {
+        describeRestore(d.options, flags.emplace<RestoreFlags>());
         d.usage = withOptions;
     } else if (cmd == "features") {
         flags.emplace<NoFlags>();

@@ -86,10 +86,26 @@ struct UpdateFlags {
     std::string memory, memoryReservation, memorySwap, kernelMemory, kernelMemoryTcp;
     std::string pidsLimit, l3CacheSchema, memBwSchema;
 };
+struct CriuFlags {  // checkpoint and restore (runc's criuOptions)
+    std::string imagePath, workPath, manageCgroupsMode;
+    std::vector<std::string> emptyNs;
+    bool tcpEstablished = false, extUnixSk = false, shellJob = false, fileLocks = false;
+    bool autoDedup = false, lazyPages = false;
+};
+struct CheckpointFlags : CriuFlags {
+    std::string parentPath, pageServer;
+    bool leaveRunning = false, preDump = false;
+    int statusFd = -1;
+};
+struct RestoreFlags : CriuFlags {
+    std::string bundle, pidFile, consoleSocket;
+    bool detach = false, noSubreaper = false, noPivot = false;
+};
 struct NoFlags {};  // start, state, pause, resume, features
 
 using CommandFlags = std::variant<NoFlags, CreateFlags, RunFlags, DeleteFlags, KillFlags, ListFlags, PsFlags,
-                                  EventsFlags, SpecFlags, ExecFlags, UpdateFlags>;
+                                  EventsFlags, SpecFlags, ExecFlags, UpdateFlags, CheckpointFlags,
+                                  RestoreFlags>;
 
 struct CommandArgs {
     CommandFlags flags;

@@ -86,5 +86,7 @@ int runUpdate(Context&, const std::vector<std::string>&);
 int runEvents(Context&, const std::vector<std::string>&);
 int runExec(Context&, const std::vector<std::string>&);
 int runFeatures(Context&, const std::vector<std::string>&);
+int runCheckpoint(Context&, const std::vector<std::string>&);
+int runRestore(Context&, const std::vector<std::string>&);
 
 }  // namespace cli

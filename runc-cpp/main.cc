@@ -31,6 +31,7 @@ lc::Result<lc::Runtime> Context::runtime() const {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> kCommands = {
+        {"checkpoint", "checkpoint a running container", runCheckpoint},
         {"create", "create a container", runCreate},
         {"events", "display container events such as OOM notifications, cpu, memory, and IO usage statistics", runEvents},
         {"delete", "delete any resources held by the container often used with detached container", runDelete},
@@ -40,6 +41,7 @@ const std::vector<Command>& commands() {
         {"list", "lists containers started by runc-cpp with the given root", runList},
         {"pause", "pause suspends all processes inside the container", runPause},
         {"ps", "ps displays the processes running inside a container", runPs},
+        {"restore", "restore a container from a previous checkpoint", runRestore},
         {"resume", "resumes all processes that have been previously paused", runResume},
         {"run", "create and run a container", runRun},
         {"spec", "create a new specification file", runSpec},
@@ -80,7 +82,7 @@ void printHelp(const std::string& program) {
         "   --log value             set the log file to write %s logs to (default is stderr)\n"
         "   --log-format value      set the log format ('text' (default), or 'json')\n"
         "   --root value            root directory for storage of container state (default: \"/run/runc-cpp\")\n"
-        "   --criu value            accepted for compatibility (checkpointing is not supported)\n"
+        "   --criu value            path to the criu binary used for checkpoint and restore (default: \"criu\")\n"
         "   --systemd-cgroup        enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:runc:434234\"\n"
         "   --rootless value        ignore cgroup permission errors ('true', 'false', or 'auto')\n"
         "   --help, -h              show help\n"

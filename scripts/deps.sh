@@ -16,6 +16,9 @@ pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev cat
       # sd_notify sender its Podman test builds
       libsystemd-dev systemd kmod apparmor apparmor-utils selinux-policy-default selinux-utils
       policycoreutils docker.io podman conmon crun gcc libc6-dev
+      # checkpoint/restore (issue 15): CRIU (its rpc.proto in /usr/include/criu is compiled
+      # into libcontainer; integration/criu/ runs it in the v2 guest) and iproute2 for its netns
+      criu iproute2
             # libFuzzer targets (tests/fuzz/run.sh): clang 16 is the first whose C++ support
       # compiles libstdc++ 12's <expected>
       clang-16 libclang-rt-16-dev)

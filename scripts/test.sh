@@ -100,6 +100,22 @@ else
   summary_counts "$out"
 fi
 
+# Checkpoint/restore with CRIU in one boot of the v2 guest (integration/criu/run.sh): CRIU 3.17
+# does not work on newer host kernels. Off by default (CRIU_TIER=1 runs it): the dumps still fail
+# in the guest (CRIU 3.17: netlink EINVAL while "Dumping netns links"), see issue 15.
+echo "== checkpoint/restore with CRIU (guest VM)"
+if [ "${CRIU_TIER:-0}" = 0 ]; then
+  echo "SKIP: CRIU tier is off by default: CRIU 3.17 fails to dump the netns links in the guest (CRIU_TIER=1 runs it)"; add 0 0 1
+else
+  out=$(RUNTIME="$PWD/build/runc-cpp/runc-cpp" bash integration/criu/run.sh 2>&1)
+  if [[ $(tail -1 <<<"$out") == SKIP:* ]]; then
+    tail -1 <<<"$out"; add 0 0 1
+  else
+    echo "$out" | grep -E "^(not ok|ok .* # skip|vm.sh:|#)" | head -60
+    summary_counts "$out"
+  fi
+fi
+
 # Modern hosts inside a systemd guest (integration/sysguest/): systemd as PID 1, cgroup v2,
 # AppArmor; the systemd cgroup driver, AppArmor, Docker, containerd and Podman in one boot;
 # then SELinux in a second boot (security=selinux). SYSGUEST_TIER=0 skips both.

@@ -16,13 +16,14 @@
 # report a status (the console log is printed then).
 #
 # Environment: RCPP_VM_CACHE (default /var/cache/runc-cpp-vm) holds the unpacked kernel and
-# the initramfs; RCPP_VM_KERNEL_PKG names another kernel package; RCPP_VM_VERBOSE=1 copies
+# the initramfs; RCPP_VM_KERNEL_PKG names another kernel package; RCPP_VM_MODULES adds kernel
+# modules (with their dependencies) that the guest loads at boot (CRIU's tests need some); RCPP_VM_VERBOSE=1 copies
 # the guest console to stderr.
 set -euo pipefail
 
 CACHE=${RCPP_VM_CACHE:-/var/cache/runc-cpp-vm}
 TIMEOUT=600 MEM=1024 CPUS=2 PREPARE=0
-MODULES="virtio_mmio 9pnet_virtio 9p overlay"
+MODULES="virtio_mmio 9pnet_virtio 9p overlay ${RCPP_VM_MODULES:-}"
 
 die() { echo "vm.sh: $*" >&2; exit 125; }
 

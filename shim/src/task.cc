@@ -526,8 +526,4 @@ void TaskService::shutdown(const std::string& payload, ttrpc::Reply r) {
     if (shutdown_) shutdown_();
 }
 
-void TaskService::checkpoint(const std::string&, ttrpc::Reply r) {
-    r.error(ttrpc::kUnimplemented, "checkpoint: not implemented by runc-cpp");
-}
-
 }  // namespace shim

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "libcontainer/checkpoint.h"
 #include "libcontainer/error.h"
 #include "libcontainer/oom.h"
 #include "libcontainer/stats.h"
@@ -94,6 +95,10 @@ public:
     Result<uint64_t> oomKillCount() const;
     // A pollable watch that turns readable when the memory cgroup records an OOM kill (oom.h).
     Result<OomWatch> oomEvents() const;
+    // Checkpoints a running (or paused) container with CRIU into opts.imagePath (runc
+    // checkpoint). The container is stopped by the dump unless leaveRunning or preDump; the
+    // caller then destroys it, as runc does. CRIU's log is <workPath>/dump.log.
+    Result<void> checkpoint(const CheckpointOptions& opts);
     // The `process` of the container's saved config: the base that `runc exec` flags edit.
     Result<spec::Process> configProcess() const;
 

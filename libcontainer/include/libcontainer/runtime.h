@@ -65,6 +65,11 @@ public:
     // Creates from a spec built in memory (see builder.h); opts.bundle (default: the cwd)
     // is only where relative paths such as root.path are resolved.
     Result<Container> create(const CreateOptions& opts, const spec::Spec& spec);
+    // Restores a container checkpointed by Container::checkpoint (or runc) from
+    // opts.imagePath under the new id opts.id with <bundle>/config.json: the restored init is
+    // a child of the calling process, the container is "running". Leaves nothing behind on
+    // failure; CRIU's log is <workPath>/restore.log.
+    Result<Container> restore(const RestoreOptions& opts);
     // Loads an existing container; ENOENT "container does not exist" when there is none.
     Result<Container> load(const std::string& id);
     // Ids of all containers in the root.

@@ -62,6 +62,9 @@ std::string timeOffsets(const spec::Linux& l) {
     return out;
 }
 
+}  // namespace
+
+namespace api {
 // The spec's resources plus the device rules every container gets, as runc does: deny all
 // first, the spec's rules, then the standard devices. Devices listed in linux.devices are
 // created but not allowed by themselves (runc does the same).
@@ -88,7 +91,7 @@ spec::Resources effectiveResources(const spec::Linux& l) {
     return r;
 }
 
-}  // namespace
+}  // namespace api
 
 Result<Container> Runtime::create(const CreateOptions& o) {
     LC_TRY(state::validateId(o.id));
@@ -195,7 +198,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     undo.cg = cgm.get();
     LC_TRY_CTX(cgm->create(), "create cgroup");
     util::faultPoint(opts_, "create:after-cgroup");
-    LC_TRY_CTX(cgm->set(effectiveResources(lx)), "set cgroup resources");
+    LC_TRY_CTX(cgm->set(api::effectiveResources(lx)), "set cgroup resources");
     // The init enters its cgroup on its own (clone3 into the v2 leaf, "0" into v1 tasks
     // files), which skips the RCU grace period that a pid written by us costs.
     auto join = cgm->openJoinPlan();

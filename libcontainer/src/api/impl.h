@@ -33,6 +33,9 @@ state::Status deriveStatus(const Container::Impl& c, const state::ContainerDir& 
 spec::State toOciState(const Container::Impl& c, state::Status st);
 std::string stateJsonFor(const state::Record& rec, std::string_view status);
 
+// The spec's resources plus the device rules every container gets (create.cc); restore too.
+spec::Resources effectiveResources(const spec::Linux& l);
+
 // sd_notify (notify.cc): the folder in the container's state dir that holds notify.sock, and
 // the spec changes runc makes for it (a read-only bind mount at /run/notify, NOTIFY_SOCKET).
 inline constexpr const char* kNotifyDir = "notify";

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "libcontainer/checkpoint.h"
 #include "libcontainer/security.h"
 #include "cgroups/systemd/bus.h"
 #include "rootfs/idmap.h"
@@ -97,7 +98,8 @@ std::string featuresJson(const std::string& runtimeVersion) {
     o.close();  // linux
     o.key("annotations").open();
     if (!sc.libseccompVersion.empty()) o.key("io.github.seccomp.libseccomp.version").str(sc.libseccompVersion);
-    o.key("runc-cpp.checkpoint.enabled").str("false");
+    // checkpoint/restore need CRIU installed and `criu check` passing on this kernel
+    o.key("runc-cpp.checkpoint.enabled").str(criuUsable() ? "true" : "false");
     o.key("runc-cpp.version").str(runtimeVersion);
     o.close();
     o.close();
