@@ -17,7 +17,7 @@ const char* kUsage =
     "A daemonless container manager: one supervisor process per container, state on disk.\n"
     "\n"
     "Commands:\n"
-    "  run       create and start a container from a bundle or a rootfs and a command\n"
+    "  run       create and start a container from an image, a bundle, or a rootfs and a command\n"
     "  ps        list containers\n"
     "  logs      print a container's log\n"
     "  stats     resource usage of containers\n"
@@ -31,6 +31,9 @@ const char* kUsage =
     "  wait      wait for containers to exit, print their exit codes\n"
     "  pause     freeze the processes of containers\n"
     "  unpause   thaw them\n"
+    "  load      load images from a docker save archive or an OCI layout\n"
+    "  images    list images\n"
+    "  rmi       remove images\n"
     "\n"
     "  --root DIR   state root (default $RUNCCPP_MANAGER_ROOT or /run/runccpp-manager)\n"
     "\n"
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
         {"top", mgr::cmdTop},   {"exec", mgr::cmdExec}, {"stop", mgr::cmdStop}, {"kill", mgr::cmdKill},
         {"rm", mgr::cmdRm},     {"inspect", mgr::cmdInspect}, {"events", mgr::cmdEvents},
         {"wait", mgr::cmdWait}, {"pause", mgr::cmdPause}, {"unpause", mgr::cmdUnpause},
+        {"load", mgr::cmdLoad}, {"images", mgr::cmdImages}, {"rmi", mgr::cmdRmi},
     };
     auto it = kCommands.find(cmd);
     if (it == kCommands.end()) {
