@@ -8,6 +8,7 @@
 #include <map>
 
 #include "commands.h"
+#include "volumes.h"
 
 namespace {
 
@@ -34,6 +35,7 @@ const char* kUsage =
     "  load      load images from a docker save archive or an OCI layout\n"
     "  images    list images\n"
     "  rmi       remove images\n"
+    "  volume    create, ls, rm, inspect named volumes\n"
     "\n"
     "  --root DIR   state root (default $RUNCCPP_MANAGER_ROOT or /run/runccpp-manager)\n"
     "\n"
@@ -68,7 +70,7 @@ int main(int argc, char** argv) {
         {"top", mgr::cmdTop},   {"exec", mgr::cmdExec}, {"stop", mgr::cmdStop}, {"kill", mgr::cmdKill},
         {"rm", mgr::cmdRm},     {"inspect", mgr::cmdInspect}, {"events", mgr::cmdEvents},
         {"wait", mgr::cmdWait}, {"pause", mgr::cmdPause}, {"unpause", mgr::cmdUnpause},
-        {"load", mgr::cmdLoad}, {"images", mgr::cmdImages}, {"rmi", mgr::cmdRmi},
+        {"volume", mgr::cmdVolume}, {"load", mgr::cmdLoad}, {"images", mgr::cmdImages}, {"rmi", mgr::cmdRmi},
     };
     auto it = kCommands.find(cmd);
     if (it == kCommands.end()) {

@@ -16,6 +16,7 @@
 #include "spec/json.h"
 #include "supervisor.h"
 #include "user.h"
+#include "volumes.h"
 
 namespace mgr {
 namespace {
@@ -46,6 +47,10 @@ const char* kUsage =
     "  -w, --workdir DIR       working directory inside the container\n"
     "  -u, --user USER[:GROUP] user (name or uid) and group to run as\n"
     "      --entrypoint CMD    replaces an image's Entrypoint (and drops its Cmd)\n"
+    "  -v, --volume SRC:DST[:ro]  bind a host dir (SRC absolute, made when missing) or a named\n"
+    "                          volume (made when missing) at DST (repeatable)\n"
+    "      --mount type=bind|volume|tmpfs,source=..,target=..[,readonly][,tmpfs-size=..][,tmpfs-mode=..]\n"
+    "      --tmpfs DST[:OPTS]  a tmpfs at DST (size=, mode=, uid=, gid=, ro, exec, ...)\n"
     "      --hostname NAME     hostname (default: the short id, for generated specs)\n"
     "      --read-only         mount a generated spec's rootfs read-only\n"
     "  -m, --memory SIZE       memory limit (k, m, g suffixes)\n"
@@ -61,7 +66,8 @@ int cmdRun(const Store& store, const Argv& argv) {
                                 {0, "name", true}, {0, "rm", false}, {'e', "env", true}, {'w', "workdir", true},
                                 {0, "hostname", true}, {0, "read-only", false}, {0, "cgroup-parent", true},
                                 {0, "log-max-size", true}, {0, "log-max-files", true}, {'m', "memory", true},
-                                {'u', "user", true}, {0, "entrypoint", true}, {'h', "help", false}});
+                                {'u', "user", true}, {0, "entrypoint", true},
+                                {'v', "volume", true}, {0, "mount", true}, {0, "tmpfs", true}, {'h', "help", false}});
     if (!a) return errorOut(a.error().message() + "\n" + kUsage, 125);
     if (a->has("help")) {
         std::fputs(kUsage, stdout);
@@ -158,6 +164,28 @@ int cmdRun(const Store& store, const Argv& argv) {
     if (m.tty) lc::setEnv(sp.process->env, "TERM=xterm");
     for (const auto& kv : a->values("env")) lc::setEnv(sp.process->env, kv);
     if (a->has("workdir")) sp.process->cwd = a->value("workdir");
+    std::vector<MountRequest> mounts;
+    for (const auto& v : a->values("volume")) {
+        auto r = parseVolumeFlag(v);
+        if (!r) return errorOut(r.error().message(), 125);
+        mounts.push_back(*r);
+    }
+    for (const auto& v : a->values("mount")) {
+        auto r = parseMountFlag(v);
+        if (!r) return errorOut(r.error().message(), 125);
+        mounts.push_back(*r);
+    }
+    for (const auto& v : a->values("tmpfs")) {
+        auto r = parseTmpfsFlag(v);
+        if (!r) return errorOut(r.error().message(), 125);
+        mounts.push_back(*r);
+    }
+    if (!mounts.empty()) {
+        if (auto s = store.init(); !s) return errorOut(s.error().message(), 125);
+        auto used = applyMounts(store, sp, mounts);
+        if (!used) return errorOut(used.error().message(), 125);
+        m.volumes = *used;
+    }
     m.tty = sp.process->terminal;
     m.interactive = a->has("interactive") && !m.tty;
     m.args = sp.process->args;
