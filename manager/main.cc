@@ -8,6 +8,7 @@
 #include <map>
 
 #include "commands.h"
+#include "version.h"
 #include "volumes.h"
 
 namespace {
@@ -37,7 +38,8 @@ const char* kUsage =
     "  rmi       remove images\n"
     "  volume    create, ls, rm, inspect named volumes\n"
     "\n"
-    "  --root DIR   state root (default $RUNCCPP_MANAGER_ROOT or /run/runccpp-manager)\n"
+    "  --root DIR      state root (default $RUNCCPP_MANAGER_ROOT or /run/runccpp-manager)\n"
+    "  -v, --version   print the version and the build (git description)\n"
     "\n"
     "Run 'runccpp-manager COMMAND --help' for a command's options.\n";
 
@@ -53,7 +55,10 @@ int main(int argc, char** argv) {
         std::string a = argv[i];
         if (a == "--root" && i + 1 < argc) root = argv[++i];
         else if (a.starts_with("--root=")) root = a.substr(7);
-        else if (a == "-h" || a == "--help") {
+        else if (a == "-v" || a == "--version") {
+            std::printf("runccpp-manager version %s, build %s\n", MANAGER_VERSION, RUNC_CPP_COMMIT);
+            return 0;
+        } else if (a == "-h" || a == "--help") {
             std::fputs(kUsage, stdout);
             return 0;
         } else break;
