@@ -22,7 +22,7 @@ std::string describe(const Store& store, const Meta& m) {
         .str("FinishedAt", s.exit ? rfc3339(s.exit->finishedAt) : "")
         .num("SupervisorPid", s.supervisor);
     json::Obj config;
-    config.boolean("Tty", m.tty).strs("Cmd", m.args);
+    config.boolean("Tty", m.tty).strs("Cmd", m.args).str("Image", m.imageRef);
     json::Obj log;
     log.str("Type", "json-file").num("MaxSize", m.logMaxSize).num("MaxFiles", m.logMaxFiles);
     std::vector<std::string> rest(m.args.size() > 1 ? m.args.begin() + 1 : m.args.end(), m.args.end());
@@ -33,6 +33,7 @@ std::string describe(const Store& store, const Meta& m) {
         .str("Path", m.args.empty() ? "" : m.args[0])
         .strs("Args", rest)
         .raw("State", state.done())
+        .str("Image", m.image.empty() ? "" : "sha256:" + m.image)
         .raw("Config", config.done())
         .str("BundlePath", m.bundle)
         .str("LogPath", store.logPath(m.id))

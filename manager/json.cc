@@ -185,4 +185,32 @@ std::optional<std::string> Doc::scalar(const std::string& dotted) const {
     return std::nullopt;
 }
 
+Doc Doc::obj(std::initializer_list<const char*> path) const {
+    Doc d;
+    auto* v = path.size() ? get(path) : root_.get();
+    if (v && YAJL_IS_OBJECT(v)) d.root_ = std::shared_ptr<yajl_val_s>(root_, v);
+    return d;
+}
+
+std::vector<Doc> Doc::objs(std::initializer_list<const char*> path) const {
+    std::vector<Doc> out;
+    auto* v = get(path);
+    if (!v || !YAJL_IS_ARRAY(v)) return out;
+    for (size_t i = 0; i < v->u.array.len; ++i) {
+        if (!YAJL_IS_OBJECT(v->u.array.values[i])) continue;
+        Doc d;
+        d.root_ = std::shared_ptr<yajl_val_s>(root_, v->u.array.values[i]);
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+std::vector<std::string> Doc::keys(std::initializer_list<const char*> path) const {
+    std::vector<std::string> out;
+    auto* v = path.size() ? get(path) : root_.get();
+    if (!v || !YAJL_IS_OBJECT(v)) return out;
+    for (size_t i = 0; i < v->u.object.len; ++i) out.emplace_back(v->u.object.keys[i]);
+    return out;
+}
+
 }  // namespace mgr::json

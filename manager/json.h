@@ -49,6 +49,13 @@ public:
     // A value by a dotted path ("State.ExitCode"): strings raw, numbers and booleans as JSON;
     // nullopt when absent or not a scalar.
     [[nodiscard]] std::optional<std::string> scalar(const std::string& dotted) const;
+    // The object at `path` (an empty Doc when absent or not an object), sharing this one's tree.
+    [[nodiscard]] Doc obj(std::initializer_list<const char*> path) const;
+    // The objects of the array at `path` (non-objects skipped).
+    [[nodiscard]] std::vector<Doc> objs(std::initializer_list<const char*> path) const;
+    // The keys of the object at `path`.
+    [[nodiscard]] std::vector<std::string> keys(std::initializer_list<const char*> path) const;
+    [[nodiscard]] bool empty() const { return !root_; }
 
 private:
     yajl_val_s* get(std::initializer_list<const char*> path) const;

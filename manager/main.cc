@@ -8,6 +8,8 @@
 #include <map>
 
 #include "commands.h"
+#include "version.h"
+#include "volumes.h"
 
 namespace {
 
@@ -17,7 +19,7 @@ const char* kUsage =
     "A daemonless container manager: one supervisor process per container, state on disk.\n"
     "\n"
     "Commands:\n"
-    "  run       create and start a container from a bundle or a rootfs and a command\n"
+    "  run       create and start a container from an image, a bundle, or a rootfs and a command\n"
     "  ps        list containers\n"
     "  logs      print a container's log\n"
     "  stats     resource usage of containers\n"
@@ -31,8 +33,13 @@ const char* kUsage =
     "  wait      wait for containers to exit, print their exit codes\n"
     "  pause     freeze the processes of containers\n"
     "  unpause   thaw them\n"
+    "  load      load images from a docker save archive or an OCI layout\n"
+    "  images    list images\n"
+    "  rmi       remove images\n"
+    "  volume    create, ls, rm, inspect named volumes\n"
     "\n"
-    "  --root DIR   state root (default $RUNCCPP_MANAGER_ROOT or /run/runccpp-manager)\n"
+    "  --root DIR      state root (default $RUNCCPP_MANAGER_ROOT or /run/runccpp-manager)\n"
+    "  -v, --version   print the version and the build (git description)\n"
     "\n"
     "Run 'runccpp-manager COMMAND --help' for a command's options.\n";
 
@@ -48,7 +55,10 @@ int main(int argc, char** argv) {
         std::string a = argv[i];
         if (a == "--root" && i + 1 < argc) root = argv[++i];
         else if (a.starts_with("--root=")) root = a.substr(7);
-        else if (a == "-h" || a == "--help") {
+        else if (a == "-v" || a == "--version") {
+            std::printf("runccpp-manager version %s, build %s\n", MANAGER_VERSION, RUNC_CPP_COMMIT);
+            return 0;
+        } else if (a == "-h" || a == "--help") {
             std::fputs(kUsage, stdout);
             return 0;
         } else break;
@@ -65,6 +75,7 @@ int main(int argc, char** argv) {
         {"top", mgr::cmdTop},   {"exec", mgr::cmdExec}, {"stop", mgr::cmdStop}, {"kill", mgr::cmdKill},
         {"rm", mgr::cmdRm},     {"inspect", mgr::cmdInspect}, {"events", mgr::cmdEvents},
         {"wait", mgr::cmdWait}, {"pause", mgr::cmdPause}, {"unpause", mgr::cmdUnpause},
+        {"volume", mgr::cmdVolume}, {"load", mgr::cmdLoad}, {"images", mgr::cmdImages}, {"rmi", mgr::cmdRmi},
     };
     auto it = kCommands.find(cmd);
     if (it == kCommands.end()) {

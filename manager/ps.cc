@@ -39,7 +39,7 @@ int cmdPs(const Store& store, const Argv& argv) {
     if (!all) return errorOut(all.error().message());
     bool trunc = !a->has("no-trunc");
     std::vector<std::vector<std::string>> rows;
-    rows.push_back({"CONTAINER ID", "COMMAND", "CREATED", "STATUS", "NAMES"});
+    rows.push_back({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"});
     for (auto it = all->rbegin(); it != all->rend(); ++it) {
         Status s = store.status(*it);
         if (!a->has("all") && s.state != "running" && s.state != "paused") continue;
@@ -47,7 +47,9 @@ int cmdPs(const Store& store, const Argv& argv) {
             std::printf("%s\n", trunc ? shortId(it->id).c_str() : it->id.c_str());
             continue;
         }
-        rows.push_back({trunc ? shortId(it->id) : it->id, commandText(it->args, trunc),
+        // IMAGE: the name it was run by; a bundle's or rootfs' container has none
+        rows.push_back({trunc ? shortId(it->id) : it->id, it->imageRef.empty() ? "-" : it->imageRef,
+                        commandText(it->args, trunc),
                         humanDuration((nowNs() - it->created) / 1000000000) + " ago", statusText(s), it->name});
     }
     if (a->has("quiet")) return 0;

@@ -6,6 +6,7 @@
 #include "args.h"
 #include "client.h"
 #include "commands.h"
+#include "images.h"
 
 namespace mgr {
 
@@ -42,6 +43,7 @@ int cmdRm(const Store& store, const Argv& argv) {
             }
         }
         std::error_code ec;
+        unmountRootfs(store, m.id);
         std::filesystem::remove_all(store.dir(m.id), ec);
         if (ec) return errorOut("remove " + store.dir(m.id) + ": " + ec.message());
         store.event("destroy", m);

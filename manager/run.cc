@@ -11,9 +11,12 @@
 
 #include "args.h"
 #include "commands.h"
+#include "images.h"
 #include "libcontainer/builder.h"
 #include "spec/json.h"
 #include "supervisor.h"
+#include "user.h"
+#include "volumes.h"
 
 namespace mgr {
 namespace {
@@ -29,9 +32,11 @@ std::string newId() {
 const char* kUsage =
     "Usage: runccpp-manager run [OPTIONS] BUNDLE [COMMAND [ARG...]]\n"
     "       runccpp-manager run [OPTIONS] ROOTFS COMMAND [ARG...]\n"
+    "       runccpp-manager run [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
     "\n"
     "BUNDLE is a directory with a config.json (COMMAND replaces its process.args); any other\n"
-    "directory is a root filesystem for which a spec is generated.\n"
+    "directory is a root filesystem for which a spec is generated; anything else names a loaded\n"
+    "image (name[:tag], id or id prefix), whose Entrypoint, Cmd, Env, WorkingDir and User apply.\n"
     "\n"
     "  -d, --detach            run in the background and print the container id\n"
     "  -t, --tty               allocate a terminal, attach it to ours (stdin included)\n"
@@ -40,6 +45,12 @@ const char* kUsage =
     "      --rm                remove the container when it exits\n"
     "  -e, --env KEY=VALUE     set an environment variable (repeatable)\n"
     "  -w, --workdir DIR       working directory inside the container\n"
+    "  -u, --user USER[:GROUP] user (name or uid) and group to run as\n"
+    "      --entrypoint CMD    replaces an image's Entrypoint (and drops its Cmd)\n"
+    "  -v, --volume SRC:DST[:ro]  bind a host dir (SRC absolute, made when missing) or a named\n"
+    "                          volume (made when missing) at DST (repeatable)\n"
+    "      --mount type=bind|volume|tmpfs,source=..,target=..[,readonly][,tmpfs-size=..][,tmpfs-mode=..]\n"
+    "      --tmpfs DST[:OPTS]  a tmpfs at DST (size=, mode=, uid=, gid=, ro, exec, ...)\n"
     "      --hostname NAME     hostname (default: the short id, for generated specs)\n"
     "      --read-only         mount a generated spec's rootfs read-only\n"
     "  -m, --memory SIZE       memory limit (k, m, g suffixes)\n"
@@ -55,7 +66,8 @@ int cmdRun(const Store& store, const Argv& argv) {
                                 {0, "name", true}, {0, "rm", false}, {'e', "env", true}, {'w', "workdir", true},
                                 {0, "hostname", true}, {0, "read-only", false}, {0, "cgroup-parent", true},
                                 {0, "log-max-size", true}, {0, "log-max-files", true}, {'m', "memory", true},
-                                {'h', "help", false}});
+                                {'u', "user", true}, {0, "entrypoint", true},
+                                {'v', "volume", true}, {0, "mount", true}, {0, "tmpfs", true}, {'h', "help", false}});
     if (!a) return errorOut(a.error().message() + "\n" + kUsage, 125);
     if (a->has("help")) {
         std::fputs(kUsage, stdout);
@@ -87,12 +99,38 @@ int cmdRun(const Store& store, const Argv& argv) {
     std::vector<std::string> cmd(a->positional.begin() + 1, a->positional.end());
     std::string cgroupsPath = "/" + a->value("cgroup-parent", "runccpp-manager") + "/" + m.id;
     struct stat st{};
-    if (::stat(target.c_str(), &st) < 0 || !S_ISDIR(st.st_mode))
-        return errorOut("no such bundle or rootfs directory: " + a->positional[0], 125);
+    std::optional<Image> image;
+    Images images(store);
+    if (::stat(target.c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) {
+        auto img = images.resolve(a->positional[0]);
+        if (!img && img.error().errnum() == ENOENT)
+            return errorOut("no such bundle, rootfs directory or image: " + a->positional[0], 125);
+        if (!img) return errorOut(img.error().message(), 125);
+        image = std::move(*img);
+    }
 
     spec::Spec sp;
-    bool generated = ::access((target + "/config.json").c_str(), F_OK) != 0;
-    if (!generated) {
+    std::string rootfs;  // for user names
+    bool generated = image || ::access((target + "/config.json").c_str(), F_OK) != 0;
+    if (image) {
+        std::vector<std::string> args = image->config.entrypoint;
+        if (a->has("entrypoint")) args = a->value("entrypoint").empty() ? std::vector<std::string>{} : std::vector<std::string>{a->value("entrypoint")};
+        if (!cmd.empty()) args.insert(args.end(), cmd.begin(), cmd.end());
+        else if (!a->has("entrypoint")) args.insert(args.end(), image->config.cmd.begin(), image->config.cmd.end());
+        if (args.empty()) return errorOut("no command specified: the image has no Entrypoint or Cmd, give one", 125);
+        rootfs = store.dir(m.id) + "/rootfs";
+        lc::SpecBuilder b;
+        b.rootfs(rootfs, a->has("read-only")).args(args).terminal(m.tty)
+            .hostname(a->value("hostname", shortId(m.id))).cgroupsPath(cgroupsPath);
+        for (const auto& kv : image->config.env) b.env(kv);
+        if (!image->config.workingDir.empty()) b.cwd(image->config.workingDir);
+        auto s = b.build();
+        if (!s) return errorOut(s.error().message(), 125);
+        sp = std::move(*s);
+        m.bundle = store.dir(m.id);
+        m.image = image->id;
+        m.imageRef = a->positional[0];
+    } else if (!generated) {
         auto s = spec::loadSpecFile(target + "/config.json");
         if (!s) return errorOut(s.error().message(), 125);
         sp = std::move(*s);
@@ -103,6 +141,7 @@ int cmdRun(const Store& store, const Argv& argv) {
         if (!sp.linux) sp.linux.emplace();
         if (sp.linux->cgroupsPath.empty()) sp.linux->cgroupsPath = cgroupsPath;
         m.bundle = target;
+        if (sp.root) rootfs = sp.root->path.starts_with("/") ? sp.root->path : target + "/" + sp.root->path;
     } else {
         if (cmd.empty()) return errorOut(a->positional[0] + " has no config.json: give a command to run in it", 125);
         lc::SpecBuilder b;
@@ -112,6 +151,7 @@ int cmdRun(const Store& store, const Argv& argv) {
         if (!s) return errorOut(s.error().message(), 125);
         sp = std::move(*s);
         m.bundle = store.dir(m.id);
+        rootfs = target;
     }
     if (a->has("memory")) {
         auto s = parseSize(a->value("memory"));
@@ -124,6 +164,28 @@ int cmdRun(const Store& store, const Argv& argv) {
     if (m.tty) lc::setEnv(sp.process->env, "TERM=xterm");
     for (const auto& kv : a->values("env")) lc::setEnv(sp.process->env, kv);
     if (a->has("workdir")) sp.process->cwd = a->value("workdir");
+    std::vector<MountRequest> mounts;
+    for (const auto& v : a->values("volume")) {
+        auto r = parseVolumeFlag(v);
+        if (!r) return errorOut(r.error().message(), 125);
+        mounts.push_back(*r);
+    }
+    for (const auto& v : a->values("mount")) {
+        auto r = parseMountFlag(v);
+        if (!r) return errorOut(r.error().message(), 125);
+        mounts.push_back(*r);
+    }
+    for (const auto& v : a->values("tmpfs")) {
+        auto r = parseTmpfsFlag(v);
+        if (!r) return errorOut(r.error().message(), 125);
+        mounts.push_back(*r);
+    }
+    if (!mounts.empty()) {
+        if (auto s = store.init(); !s) return errorOut(s.error().message(), 125);
+        auto used = applyMounts(store, sp, mounts);
+        if (!used) return errorOut(used.error().message(), 125);
+        m.volumes = *used;
+    }
     m.tty = sp.process->terminal;
     m.interactive = a->has("interactive") && !m.tty;
     m.args = sp.process->args;
@@ -140,13 +202,34 @@ int cmdRun(const Store& store, const Argv& argv) {
         if (::mkdir(store.dir(m.id).c_str(), 0700) < 0) return errorOut("mkdir " + store.dir(m.id) + ": " + std::strerror(errno), 125);
         if (auto s = store.writeMeta(m); !s) return errorOut(s.error().message(), 125);
     }
+    auto undo = [&] {
+        unmountRootfs(store, m.id);
+        std::filesystem::remove_all(store.dir(m.id), ec);
+    };
+    if (image) {
+        if (auto r = images.mountRootfs(*image, m.id); !r) {
+            undo();
+            return errorOut(r.error().message(), 125);
+        }
+    }
+    // -u, else the image's User: names from the container's own files
+    std::string userSpec = a->has("user") ? a->value("user") : image ? image->config.user : "";
+    if (!userSpec.empty()) {
+        auto ids = resolveUser(rootfs, userSpec);
+        if (!ids) {
+            undo();
+            return errorOut(ids.error().message(), 125);
+        }
+        sp.process->user.uid = ids->uid;
+        sp.process->user.gid = ids->gid;
+    }
     // The effective spec, for inspect (and the bundle of a generated one).
     (void)writeFileAtomic(store.dir(m.id) + "/config.json", spec::toJson(sp, true) + "\n");
 
     lc::UniqueFd conn;
     auto sup = launchSupervisor(store, m, sp, a->has("detach") ? nullptr : &conn);
     if (!sup) {
-        std::filesystem::remove_all(store.dir(m.id), ec);
+        undo();
         int err = sup.error().errnum();
         int code = err == ENOENT ? 127 : err == EACCES ? 126 : 125;
         return errorOut("failed to start container " + m.name + ": " + sup.error().message(), code);

@@ -161,6 +161,9 @@ lc::Result<Meta> Store::readMeta(const std::string& id) const {
     m.id = d->str({"id"});
     m.name = d->str({"name"});
     m.bundle = d->str({"bundle"});
+    m.image = d->str({"image"});
+    m.imageRef = d->str({"imageRef"});
+    m.volumes = d->strs({"volumes"});
     m.args = d->strs({"args"});
     m.tty = d->boolean({"tty"});
     m.interactive = d->boolean({"interactive"});
@@ -177,6 +180,9 @@ lc::Result<void> Store::writeMeta(const Meta& m) const {
                                                           .str("id", m.id)
                                                           .str("name", m.name)
                                                           .str("bundle", m.bundle)
+                                                          .str("image", m.image)
+                                                          .str("imageRef", m.imageRef)
+                                                          .strs("volumes", m.volumes)
                                                           .strs("args", m.args)
                                                           .boolean("tty", m.tty)
                                                           .boolean("interactive", m.interactive)

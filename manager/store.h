@@ -31,6 +31,8 @@ std::string readFile(const std::string& path);  // empty when unreadable
 
 struct Meta {
     std::string id, name, bundle;      // bundle: dir of config.json (generated specs live in <id>/)
+    std::string image, imageRef;       // an image's id and the name it was run by (none for dirs)
+    std::vector<std::string> volumes;  // named volumes it mounts
     std::vector<std::string> args;     // the process's argv
     bool tty = false, autoRemove = false;
     bool interactive = false;          // stdin is a pipe kept open (run -i without -t)

@@ -23,6 +23,7 @@
 
 #include "libcontainer/oom.h"
 #include "libcontainer/runtime.h"
+#include "images.h"
 #include "logfile.h"
 #include "loop.h"
 #include "process_io.h"
@@ -373,6 +374,7 @@ void Supervisor::removeAndStop() {
     (void)c_->destroy(true);
     store_.event("destroy", meta_);
     std::error_code ec;
+    unmountRootfs(store_, meta_.id);
     std::filesystem::remove_all(store_.dir(meta_.id), ec);
     loop_.stop();
 }

@@ -21,7 +21,9 @@ pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev cat
       criu iproute2
             # libFuzzer targets (tests/fuzz/run.sh): clang 16 is the first whose C++ support
       # compiles libstdc++ 12's <expected>
-      clang-16 libclang-rt-16-dev)
+      clang-16 libclang-rt-16-dev
+      # runccpp-manager's images: libarchive (layers and image archives), libcrypto (sha256)
+      libarchive-dev libssl-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

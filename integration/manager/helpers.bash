@@ -86,10 +86,10 @@ teardown_manager() {
 		for id in $("$MANAGER" --root "$MROOT" ps -aq --no-trunc 2>/dev/null); do
 			"$MANAGER" --root "$MROOT" rm -f "$id" >/dev/null 2>&1 || problems+=("rm -f $id failed")
 		done
-		# nothing but the runc root and the event log may stay
+		# nothing but the runc root, the image store and the event log may stay
 		while read -r d; do
 			problems+=("left in root: $d")
-		done < <(find "$MROOT" -mindepth 1 -maxdepth 1 ! -name runc ! -name events.log ! -name events.log.1 ! -name .lock)
+		done < <(find "$MROOT" -mindepth 1 -maxdepth 1 ! -name runc ! -name images ! -name volumes ! -name events.log ! -name events.log.1 ! -name .lock)
 		while read -r d; do
 			problems+=("libcontainer state left: $d")
 		done < <(find "$MROOT/runc" -mindepth 1 -maxdepth 1 2>/dev/null)
