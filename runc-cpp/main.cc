@@ -8,6 +8,7 @@
 #include <seccomp.h>
 
 #include "cli.h"
+#include "rootless.h"
 #include "libcontainer/security.h"
 #include "version.h"
 
@@ -19,6 +20,9 @@ lc::Result<lc::Runtime> Context::runtime() const {
     // --debug: the library's debug messages go to the log as debug lines.
     if (log && log->debugEnabled()) o.debugLog = [l = log](const std::string& m) { l->debug(m); };
     o.systemdCgroup = globals.systemdCgroup;
+    // A bad --rootless value is create's and run's error (checkRootless); elsewhere unused.
+    auto rootless = rootlessCgroups(globals);
+    o.rootlessCgroups = rootless && *rootless;
     return lc::Runtime::open(o);
 }
 
@@ -72,13 +76,13 @@ void printHelp(const std::string& program) {
         "   --debug                 enable debug logging\n"
         "   --log value             set the log file to write %s logs to (default is stderr)\n"
         "   --log-format value      set the log format ('text' (default), or 'json')\n"
-        "   --root value            root directory for storage of container state (default: \"/run/runc-cpp\")\n"
+        "   --root value            root directory for storage of container state (default: \"%s\")\n"
         "   --criu value            accepted for compatibility (checkpointing is not supported)\n"
         "   --systemd-cgroup        enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:runc:434234\"\n"
         "   --rootless value        ignore cgroup permission errors ('true', 'false', or 'auto')\n"
         "   --help, -h              show help\n"
         "   --version, -v           print the version\n",
-        prog);
+        prog, cli::defaultRoot().c_str());
 }
 
 // The name the binary was invoked as (installed as `runc`, it is "runc").
@@ -121,6 +125,10 @@ int main(int argc, char** argv) {
         return 0;
     }
     cli::Logger log(g);
+    if (auto r = cli::resolveRoot(g); !r) {
+        log.error(r.error().message());
+        return 1;
+    }
     // Commands that start container processes first re-execute from a copy of the binary
     // that no container can write to (CVE-2019-5736 class; see security/exe_protect.h).
     if (command == "create" || command == "run" || command == "exec") {

@@ -27,6 +27,10 @@ struct RuntimeOptions {
     // hosts booted with systemd). systemdHelper: where runc-cpp-systemd is, when not installed.
     bool systemdCgroup = false;
     std::string systemdHelper;
+    // runc's rootless cgroup manager (--rootless, automatic for a non-root caller): when the
+    // container's cgroup cannot be made for lack of permission and linux.cgroupsPath is
+    // empty, the container runs without one, as long as the config sets no limits.
+    bool rootlessCgroups = false;
 };
 
 struct CreateOptions {

@@ -172,6 +172,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     const bool selfJoins = join.cloneInto.valid() || !join.selfJoin.empty();
     if (nsFlags & CLONE_NEWPID) lp.joinPidFd = initFd.get();
     if (nsFlags & CLONE_NEWTIME) lp.joinTimeFd = initFd.get();
+    if ((nsFlags & CLONE_NEWUSER) && ::geteuid() != 0) lp.joinUserFd = initFd.get();
     lp.nonDumpable = !init.userNs;
 
     ExecProcess out;

@@ -112,6 +112,10 @@ Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCal
     int pidfd = -1;
     pid_t pid;
     {
+        if (plan.joinUserFd >= 0 && (plan.joinPidFd >= 0 || plan.joinTimeFd >= 0)) {
+            if (::setns(plan.joinUserFd, CLONE_NEWUSER) < 0) return errnoError("join the container's user namespace");
+            cfg.execNsFlags &= ~CLONE_NEWUSER;
+        }
         ChildNsSwitch sw;
         LC_TRY(sw.enter(plan.joinPidFd, CLONE_NEWPID, "/proc/self/ns/pid"));
         LC_TRY(sw.enter(plan.joinTimeFd, CLONE_NEWTIME, "/proc/self/ns/time"));
