@@ -208,3 +208,45 @@ c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": '"$RL_GID"', "size": 1
 	fi
 	assert_eq "$(find "$ROOT" -mindepth 1 -maxdepth 1 | wc -l)" 0 "state left"
 }
+
+@test "rootless: Podman as the user with --runtime: run, exec, top, stop, rm, --userns keep-id, --read-only, a volume" {
+	command -v podman >/dev/null || skip "podman not installed"
+	command -v newuidmap >/dev/null || skip "newuidmap not installed (package uidmap)"
+	# Podman's storage and run dirs under the test dir; an image made from the test rootfs.
+	local home=$TESTDIR/home
+	mkdir -p "$home"
+	chown "$RL_USER:" "$home"
+	tar -C "$BUNDLE/rootfs" -cf "$TESTDIR/rootfs.tar" .
+	chmod 0644 "$TESTDIR/rootfs.tar"
+	pm() {
+		as_user env HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" \
+			podman --runtime "$RUNTIME" --cgroup-manager cgroupfs --events-backend file "$@"
+	}
+	run pm import "$TESTDIR/rootfs.tar" localhost/rcpp-rl-busybox
+	assert_status 0
+	run pm run --rm --net=none localhost/rcpp-rl-busybox sh -c 'id -u; cat /proc/self/uid_map'
+	assert_status 0
+	assert_eq "$(echo $output)" "0 0 $RL_UID 1 1 $RL_SUB 65536" "run: root inside, the caller and its subordinate range"
+	run pm run -d --name rcpp-rl1 --net=none localhost/rcpp-rl-busybox sleep 100
+	assert_status 0
+	run pm exec rcpp-rl1 id -u
+	assert_status 0
+	assert_eq "$output" "0" "exec"
+	run pm top rcpp-rl1
+	assert_status 0
+	assert_contains "$output" "sleep 100"
+	run pm stop -t 1 rcpp-rl1
+	assert_status 0
+	run pm rm rcpp-rl1
+	assert_status 0
+	run pm run --rm --net=none --userns keep-id localhost/rcpp-rl-busybox id -u
+	assert_status 0
+	assert_eq "$output" "$RL_UID" "--userns keep-id"
+	mkdir -p "$TESTDIR/vol"
+	echo hello >"$TESTDIR/vol/f"
+	chmod -R a+rX "$TESTDIR/vol"
+	run pm run --rm --net=none --read-only -v "$TESTDIR/vol:/mnt" localhost/rcpp-rl-busybox sh -c 'cat /mnt/f; touch /x 2>/dev/null && echo writable || echo read-only'
+	assert_status 0
+	assert_eq "$(echo $output)" "hello read-only" "volume and --read-only"
+	pm system reset --force >/dev/null 2>&1 || true  # its storage (some files belong to subordinate ids)
+}
