@@ -39,7 +39,7 @@ if (($#)); then
 	files=("$@")
 else
 	files=()
-	for f in cli lifecycle process rootfs hooks exec terminal fds logging security userns idmap; do
+	for f in cli lifecycle process rootfs hooks exec terminal fds logging security userns idmap rootless; do
 		files+=("$here/$f.bats")
 	done
 fi

@@ -312,6 +312,7 @@ lc::Result<Invocation> parseGlobalArgs(const std::vector<std::string>& args) {
     } catch (const po::error& e) {
         return lc::fail(errorText(e, global));
     }
+    g.rootGiven = gvm.count("root") > 0;
     inv.help = gvm.count("help") > 0;
     inv.version = gvm.count("version") > 0;
     return inv;

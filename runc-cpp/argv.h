@@ -15,6 +15,7 @@ namespace cli {
 
 struct Globals {
     std::string root = "/run/runc-cpp";
+    bool rootGiven = false;  // --root was on the command line (else rootless.h may move it)
     std::string logPath;
     std::string logFormat = "text";
     bool debug = false;

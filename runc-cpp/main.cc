@@ -10,6 +10,7 @@
 #include <seccomp.h>
 
 #include "cli.h"
+#include "rootless.h"
 #include "libcontainer/security.h"
 #include "version.h"
 
@@ -26,6 +27,9 @@ lc::Result<lc::Runtime> Context::runtime() const {
         o.faultHook = [point = std::string(want)](const char* name) {
             if (point == name) ::kill(::getpid(), SIGKILL);
         };
+    // A bad --rootless value is create's and run's error (checkRootless); elsewhere unused.
+    auto rootless = rootlessCgroups(globals);
+    o.rootlessCgroups = rootless && *rootless;
     return lc::Runtime::open(o);
 }
 
@@ -81,13 +85,13 @@ void printHelp(const std::string& program) {
         "   --debug                 enable debug logging\n"
         "   --log value             set the log file to write %s logs to (default is stderr)\n"
         "   --log-format value      set the log format ('text' (default), or 'json')\n"
-        "   --root value            root directory for storage of container state (default: \"/run/runc-cpp\")\n"
+        "   --root value            root directory for storage of container state (default: \"%s\")\n"
         "   --criu value            path to the criu binary used for checkpoint and restore (default: \"criu\")\n"
         "   --systemd-cgroup        enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:runc:434234\"\n"
         "   --rootless value        ignore cgroup permission errors ('true', 'false', or 'auto')\n"
         "   --help, -h              show help\n"
         "   --version, -v           print the version\n",
-        prog);
+        prog, cli::defaultRoot().c_str());
 }
 
 // The name the binary was invoked as (installed as `runc`, it is "runc").
@@ -130,6 +134,10 @@ int main(int argc, char** argv) {
         return 0;
     }
     cli::Logger log(g);
+    if (auto r = cli::resolveRoot(g); !r) {
+        log.error(r.error().message());
+        return 1;
+    }
     // Commands that start container processes first re-execute from a copy of the binary
     // that no container can write to (CVE-2019-5736 class; see security/exe_protect.h).
     if (command == "create" || command == "run" || command == "exec") {

@@ -10,6 +10,8 @@ pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev cat
       # integration test; runc (containerd-shim-runc-v2's runtime) for integration/bench/shim.sh
       protobuf-compiler libprotobuf-dev golang-github-containerd-containerd-dev
       golang-github-containerd-cgroups-dev containerd bsdutils runc
+      # rootless containers (integration/rootless.bats): newuidmap and newgidmap
+      uidmap
       # the systemd cgroup driver's sd-bus helper; the systemd guest (integration/sysguest/):
       # systemd as its PID 1, kmod for modprobe in it, AppArmor and SELinux userspace, the
       # clients it runs (Docker, Podman, crun for the benchmark) and gcc's static libc for the

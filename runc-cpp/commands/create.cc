@@ -1,4 +1,5 @@
 #include "../cli.h"
+#include "../rootless.h"
 #include "create_options.h"
 
 namespace cli {
@@ -10,6 +11,7 @@ int runCreate(Context& ctx, const std::vector<std::string>& args) {
     if (!p) return rc;
     if (!requireId(ctx, *p, "create", &id, &rc)) return rc;
     const auto& f = std::get<CreateFlags>(p->flags);
+    if (auto r = rootlessCgroups(ctx.globals); !r) return failWith(ctx, ctx.program + " create failed: " + r.error().message());
     auto rt = ctx.runtime();
     if (!rt) return failWith(ctx, rt.error());
     std::vector<std::string> warnings;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "../cli.h"
+#include "../rootless.h"
 #include "../foreground.h"
 #include "create_options.h"
 #include "spec/json.h"
@@ -30,6 +31,7 @@ int runRun(Context& ctx, const std::vector<std::string>& args) {
     if (!requireId(ctx, *p, "run", &id, &rc)) return rc;
     const auto& f = std::get<RunFlags>(p->flags);
     const bool detach = f.detach, keep = f.keep;
+    if (auto r = rootlessCgroups(ctx.globals); !r) return failWith(ctx, ctx.program + " run failed: " + r.error().message());
     auto rt = ctx.runtime();
     if (!rt) return failWith(ctx, rt.error());
 

@@ -31,6 +31,10 @@ struct RuntimeOptions {
     // (util/fault.h lists where: "create:after-clone", "start:before-release", ...); it may
     // end the process there. Null (the default): no fault points.
     std::function<void(const char* point)> faultHook;
+    // runc's rootless cgroup manager (--rootless, automatic for a non-root caller): when the
+    // container's cgroup cannot be made for lack of permission and linux.cgroupsPath is
+    // empty, the container runs without one, as long as the config sets no limits.
+    bool rootlessCgroups = false;
 };
 
 struct CreateOptions {

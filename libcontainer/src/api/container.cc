@@ -147,6 +147,12 @@ Result<void> Container::kill(int sig, bool all) {
     if (impl_->hasRecord == false) return fail(ESRCH, "container not running");
     auto st = api::deriveStatus(*impl_, *dir, false);
     if (st == state::Status::Stopped && !all) return fail(ESRCH, "container not running");
+    if (all && impl_->rec.cgroupPaths.empty()) {
+        // Rootless without a cgroup: the init alone; the rest of its pid namespace goes with it.
+        if (st == state::Status::Stopped) return {};
+        if (::kill(impl_->rec.pid, sig) < 0 && errno != ESRCH) return errnoError("kill");
+        return {};
+    }
     if (all) {
         auto cg = loadCgroup(*impl_);
         if (!cg) return std::unexpected(cg.error());
@@ -214,6 +220,7 @@ Result<void> Container::pause() {
     if (!l) return std::unexpected(l.error());
     if (l->status != state::Status::Running && l->status != state::Status::Created)
         return fail(EINVAL, "container not running");
+    if (impl_->rec.cgroupPaths.empty()) return fail(EPERM, "cannot toggle freezer: cgroups not configured for container");
     auto cg = loadCgroup(*impl_);
     if (!cg) return std::unexpected(cg.error());
     return (*cg)->freeze();
@@ -223,6 +230,7 @@ Result<void> Container::resume() {
     auto l = lockAndRefresh(*impl_);
     if (!l) return std::unexpected(l.error());
     if (l->status != state::Status::Paused) return fail(EINVAL, "container not paused");
+    if (impl_->rec.cgroupPaths.empty()) return fail(EPERM, "cannot toggle freezer: cgroups not configured for container");
     auto cg = loadCgroup(*impl_);
     if (!cg) return std::unexpected(cg.error());
     return (*cg)->thaw();
@@ -230,6 +238,10 @@ Result<void> Container::resume() {
 
 Result<std::vector<pid_t>> Container::pids() const {
     if (!impl_->hasRecord) return std::vector<pid_t>{};
+    if (impl_->rec.cgroupPaths.empty()) {  // rootless without a cgroup: the init, while alive
+        if (impl_->rec.pid > 0 && ::kill(impl_->rec.pid, 0) == 0) return std::vector<pid_t>{impl_->rec.pid};
+        return std::vector<pid_t>{};
+    }
     auto cg = loadCgroup(*impl_);
     if (!cg) return std::unexpected(cg.error());
     return (*cg)->pids();

@@ -93,6 +93,18 @@ spec::Resources effectiveResources(const spec::Linux& l) {
 
 }  // namespace api
 
+namespace {
+
+// runc's rootless cgroup manager: a permission error making the container's own cgroup (no
+// linux.cgroupsPath) leaves the container without one.
+bool skipCgroup(const RuntimeOptions& ro, const spec::Linux& lx, const Error& e) {
+    const int err = e.errnum();
+    return ro.rootlessCgroups && !ro.systemdCgroup && lx.cgroupsPath.empty() &&
+           (err == EACCES || err == EPERM || err == EROFS);
+}
+
+}  // namespace
+
 Result<Container> Runtime::create(const CreateOptions& o) {
     LC_TRY(state::validateId(o.id));
     auto bundle = realPath(o.bundle.empty() ? "." : o.bundle, "bundle");
@@ -196,7 +208,15 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     cgm = std::move(*cg);
     LC_TRY(cgroups::checkUnused(*cgm));  // before undo owns it: a failure must not touch it
     undo.cg = cgm.get();
-    LC_TRY_CTX(cgm->create(), "create cgroup");
+    if (auto made = cgm->create(); !made) {
+        if (!skipCgroup(opts_, lx, made.error())) return std::unexpected(made.error().wrap("create cgroup"));
+        if (cgm->layout() == cgroups::Layout::V2 && lx.resources && !cgroups::firstLimited(*lx.resources).empty())
+            return std::unexpected(made.error().wrap(
+                "rootless needs no limits + no cgrouppath when no permission is granted for cgroups"));
+        (void)cgm->destroy();
+        cgm = cgroups::makeNone(cgm->layout());
+        undo.cg = cgm.get();
+    }
     util::faultPoint(opts_, "create:after-cgroup");
     LC_TRY_CTX(cgm->set(api::effectiveResources(lx)), "set cgroup resources");
     // The init enters its cgroup on its own (clone3 into the v2 leaf, "0" into v1 tasks

@@ -106,6 +106,11 @@ public:
 // With opts.systemd, the systemd driver (cgroup v2 hosts booted with systemd only).
 Result<std::unique_ptr<Manager>> make(const Options& opts, const std::string& cgroupsPath,
                                       const std::string& containerId);
+// A container without a cgroup (rootless, no permission to make one): paths() is empty, a
+// limit in set() is runc's "cannot set <controller> limit" error, devices are ignored.
+std::unique_ptr<Manager> makeNone(Layout layout);
+// The first controller (runc's v1 order) that `res` asks a limit of, devices aside; "" if none.
+std::string firstLimited(const spec::Resources& res);
 // Rebuilds a manager from paths() saved earlier (a systemd unit when they name one).
 Result<std::unique_ptr<Manager>> load(const Options& opts,
                                       const std::map<std::string, std::string>& paths);

@@ -86,13 +86,6 @@ std::string formatIdMap(const std::vector<spec::IdMapping>& maps) {
     return out;
 }
 
-Result<void> writeIdMaps(pid_t pid, const spec::Linux& linux) {
-    std::string base = "/proc/" + std::to_string(pid) + "/";
-    if (!linux.uidMappings.empty()) LC_TRY_CTX(util::writeFile(base + "uid_map", formatIdMap(linux.uidMappings)), "write uid mappings");
-    if (!linux.gidMappings.empty()) LC_TRY_CTX(util::writeFile(base + "gid_map", formatIdMap(linux.gidMappings)), "write gid mappings");
-    return {};
-}
-
 Result<std::vector<UniqueFd>> openJoins(const Plan& p) {
     std::vector<UniqueFd> fds;
     for (const auto& j : p.joins) {

@@ -37,8 +37,10 @@ Result<Plan> plan(const spec::Linux& linux);
 
 // "0 1000 65536\n..." as uid_map wants it.
 std::string formatIdMap(const std::vector<spec::IdMapping>& maps);
-// Written by the parent once the child exists: setgroups "deny" is not written (runc keeps
-// setgroups allowed when root writes the maps), then uid_map and gid_map.
+// Written by the parent once the child exists (idmap_helper.cc): uid_map, then gid_map, each
+// directly, or through newuidmap/newgidmap when the kernel refuses the caller (EPERM: an
+// unprivileged caller mapping more than its own id). setgroups is left "allow" except for an
+// unprivileged caller mapping only its own gid, which the kernel allows only with "deny".
 Result<void> writeIdMaps(pid_t pid, const spec::Linux& linux);
 
 // Opens every joined namespace path (O_RDONLY|O_CLOEXEC), in plan order.

@@ -37,6 +37,16 @@
 namespace lc::process {
 namespace {
 
+// /proc/self/setgroups says "deny" (the user namespace was made by an unprivileged caller
+// that mapped only its own gid).
+bool setgroupsDenied() {
+    UniqueFd fd(::open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC));
+    if (!fd) return false;
+    char buf[16] = {};
+    ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+    return n >= 4 && std::strncmp(buf, "deny", 4) == 0;
+}
+
 Result<SyncMsg> expect(int sock, Msg want) {
     auto m = recvMsg(sock);
     if (!m) return m;
@@ -201,6 +211,13 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
     if (!proc.noNewPrivileges) LC_TRY(loadSeccompIfAny(cfg, startStateJson, listenerPid));
     if (cfg.caps) LC_TRY(security::dropBounding(*cfg.caps));
     bool skipSetgroups = cfg.userNs && cfg.spec->linux && cfg.spec->linux->gidMappings.empty();
+    if (cfg.userNs && setgroupsDenied()) {
+        // A rootless container mapping only the caller's gid: setgroups(2) is off (runc: the
+        // groups from /etc/group are silently not set, asked-for ones are an error).
+        if (!proc.user.additionalGids.empty())
+            return fail(EPERM, "cannot set any additional groups in a rootless container");
+        skipSetgroups = true;
+    }
     LC_TRY(applyUser(proc.user, skipSetgroups));
     if (cfg.caps) LC_TRY(security::applyCapabilities(*cfg.caps));
     if (!cwdDone && ::chdir(proc.cwd.c_str()) < 0)

@@ -134,6 +134,10 @@ Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCal
     int pidfd = -1;
     pid_t pid;
     {
+        if (plan.joinUserFd >= 0 && (plan.joinPidFd >= 0 || plan.joinTimeFd >= 0)) {
+            if (::setns(plan.joinUserFd, CLONE_NEWUSER) < 0) return errnoError("join the container's user namespace");
+            cfg.execNsFlags &= ~CLONE_NEWUSER;
+        }
         ChildNsSwitch sw;
         if (plan.twoStage) {
             // Stage 1 joins these itself, after everything of the host is dropped.

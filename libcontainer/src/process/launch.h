@@ -30,6 +30,10 @@ struct LaunchPlan {
     int cgroupFd = -1;         // CLONE_INTO_CGROUP target, or -1
     int joinPidFd = -1;        // pid namespace to start the init in (parent setns dance), or -1
     int joinTimeFd = -1;       // time namespace likewise, or -1
+    // An unprivileged caller (rootless exec) cannot enter a pid or time namespace from its own
+    // user namespace: it first joins this one (the container's) for good, and the child then
+    // skips CLONE_NEWUSER in its own join. -1: no such step.
+    int joinUserFd = -1;
     bool newTimeNs = false;    // a new time namespace with offsets below
     std::string timeOffsets;   // "monotonic 5 0\nboottime ..." for /proc/self/timens_offsets
     // Clone from a non-dumpable parent: until its execve the child's /proc/<pid> (exe, mem,

@@ -34,7 +34,9 @@ bool holdsFile(pid_t pid, int dirfd, const char* name) {
     if (::fstatat(dirfd, name, &want, AT_SYMLINK_NOFOLLOW) < 0) return false;
     std::string dir = "/proc/" + std::to_string(pid) + "/fd";
     DIR* d = ::opendir(dir.c_str());
-    if (!d) return false;
+    // Not ours to look at (a rootless init already switched to a subordinate uid): the fifo
+    // alone decides, as in runc.
+    if (!d) return errno == EACCES || errno == EPERM;
     bool found = false;
     while (dirent* e = ::readdir(d)) {
         if (e->d_name[0] == '.') continue;

@@ -1,0 +1,69 @@
+#include "rootless.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace cli {
+
+bool inNonInitialUserNs() {
+    std::ifstream in("/proc/self/uid_map");
+    unsigned long long inside = 0, outside = 0, count = 0;
+    if (!(in >> inside >> outside >> count)) return false;  // no /proc: assume the initial one
+    std::string more;
+    if (in >> more) return true;                             // more than one line
+    return !(inside == 0 && outside == 0 && count == 4294967295ULL);
+}
+
+bool honorXdgRuntimeDir() {
+    const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+    if (!xdg || !*xdg) return false;
+    if (::geteuid() != 0) return true;
+    if (!inNonInitialUserNs()) return false;
+    const char* user = std::getenv("USER");
+    return !user || std::string(user) != "root";
+}
+
+std::string defaultRoot() {
+    if (honorXdgRuntimeDir()) return std::string(std::getenv("XDG_RUNTIME_DIR")) + "/runc-cpp";
+    return Globals{}.root;
+}
+
+lc::Result<void> resolveRoot(Globals& g) {
+    if (g.rootGiven || !honorXdgRuntimeDir()) return {};
+    g.root = defaultRoot();
+    // mkdir -p: the parents as 0700 too (only the last one is normally missing).
+    for (size_t pos = 1; pos != std::string::npos;) {
+        pos = g.root.find('/', pos + 1);
+        std::string part = g.root.substr(0, pos);
+        if (::mkdir(part.c_str(), 0700) < 0 && errno != EEXIST)
+            return lc::errnoError("the path in $XDG_RUNTIME_DIR must be writable by the user: mkdir " + part);
+    }
+    if (::chmod(g.root.c_str(), 01700) < 0)
+        return lc::errnoError("you should check permission of the path in $XDG_RUNTIME_DIR: chmod " + g.root);
+    return {};
+}
+
+lc::Result<bool> rootlessCgroups(const Globals& g) {
+    const std::string& v = g.rootless;
+    static constexpr std::array<const char*, 6> kTrue = {"1", "t", "T", "TRUE", "true", "True"};
+    static constexpr std::array<const char*, 6> kFalse = {"0", "f", "F", "FALSE", "false", "False"};
+    for (const char* t : kTrue)
+        if (v == t) return true;
+    for (const char* f : kFalse)
+        if (v == f) return false;
+    std::string lower = v;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!lower.empty() && lower != "auto") return lc::fail(EINVAL, "strconv.ParseBool: parsing \"" + v + "\": invalid syntax");
+    // auto: any non-root euid; root in a user namespace too (runc's cgroupfs-driver answer;
+    // with the systemd driver runc asks systemd for its owner uid, here the euid decides).
+    if (::geteuid() != 0) return true;
+    return inNonInitialUserNs() && !g.systemdCgroup;
+}
+
+}  // namespace cli
