@@ -81,7 +81,7 @@ exec_total() {
 @test "pods: a container that joins the first one's pid namespace by path is not reachable while it is created" {
 	# runc 1.1.5 builds the second container's rootfs from inside the shared pid namespace:
 	# the scanner reaches the host through its init (measured: thousands of hits).
-	[[ $("$RUNTIME" --version) == "runc version"* ]] && skip "runc 1.1.5 exposes the host here (docs/security-launch.md)"
+	[[ $("$RUNTIME" --version) == "runc version"* ]] && skip "runc 1.1.5 exposes the host here (docs/security.md)"
 	start_scanner
 	local pid b n=0 deadline=$((SECONDS + SCAN_SECONDS - 2))
 	pid=$(state_get "$TEST_ID" 'j["pid"]')

@@ -14,7 +14,9 @@ namespace shim {
 void TaskService::checkpoint(const std::string& payload, ttrpc::Reply r) {
     containerd::task::v2::CheckpointTaskRequest req;
     if (!req.ParseFromString(payload)) return r.error(ttrpc::kInvalidArgument, "cannot parse CheckpointTaskRequest");
-    if (!container_ || !init_) return r.error(ttrpc::kNotFound, "container " + req.id() + ": not created");
+    Task* tk = task(req.id(), r);
+    if (!tk) return;
+    if (!tk->container) return r.error(ttrpc::kNotFound, "container " + tk->id + ": not created");
     lc::CheckpointOptions o;
     o.imagePath = req.path();
     bool exit = false;
@@ -39,7 +41,7 @@ void TaskService::checkpoint(const std::string& payload, ttrpc::Reply r) {
     if (o.imagePath.empty()) return r.error(ttrpc::kInvalidArgument, "checkpoint: no image path");
     o.leaveRunning = !exit;
     // The init exits under CRIU when !leaveRunning: the reaper reports it as usual.
-    if (auto c = container_->checkpoint(o); !c) return r.error(ttrpc::kUnknown, c.error().message());
+    if (auto c = tk->container->checkpoint(o); !c) return r.error(ttrpc::kUnknown, c.error().message());
     r.ok("");
 }
 
