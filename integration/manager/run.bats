@@ -120,7 +120,7 @@ load helpers
 @test "run: errors exit 125 (bad use), 127 (no such command) and leave nothing behind" {
 	run mgr_run "$TESTDIR/nonexistent" true
 	assert_status 125
-	assert_contains "$output" "no such bundle or rootfs"
+	assert_contains "$output" "no such bundle, rootfs directory or image"
 	run mgr_run "$ROOTFS"
 	assert_status 125
 	run mgr_run --name 'bad name' "$ROOTFS" true
