@@ -267,3 +267,49 @@ devpts_gid5() {
 	[[ ! -e $BUNDLE/rootfs/run-ran ]] || fail "the process ran"
 	assert_eq "$(status_of "$TEST_ID")" absent
 }
+
+@test "exec -t: a /dev/ptmx the container replaced (a symlink elsewhere, a fifo) is refused, never opened" {
+	# The container owns its /dev: the runtime must not open whatever it put at /dev/ptmx
+	# (an open can have side effects: a fifo's reader wakes, a watchdog arms).
+	cfg_args sleep 1000
+	run rt_bg run -d "$TEST_ID"
+	assert_status 0
+	run rt exec "$TEST_ID" sh -c 'rm /dev/ptmx && ln -s /proc/keys /dev/ptmx'
+	assert_status 0
+	start_receiver "$TESTDIR/pty.out"
+	run rt_bg exec -t -d --console-socket "$SOCK" "$TEST_ID" true
+	[[ $status -ne 0 ]] || fail "exec -t with /dev/ptmx -> /proc/keys succeeded"
+	is_go_runc || assert_contains "$output" '/proc/keys\", not to pts/ptmx'
+	# a fifo: its reader, blocked in open, would wake when the runtime opens the fifo
+	run rt exec "$TEST_ID" sh -c 'rm /dev/ptmx && mkfifo /dev/ptmx && { (cat /dev/ptmx >/dev/null; echo opened >/tmp/ptmx-opened) </dev/null >/dev/null 2>&1 & }'
+	assert_status 0
+	run rt_bg exec -t -d --console-socket "$SOCK" "$TEST_ID" true
+	[[ $status -ne 0 ]] || fail "exec -t with a fifo at /dev/ptmx succeeded"
+	is_go_runc_before_1_2 && skip "runc 1.1.5 opens whatever is at /dev/ptmx (then fails on the ioctl)"
+	assert_contains "$output" "/dev/ptmx: not the pty multiplexer (char device 5:2)"
+	sleep 0.3
+	[[ ! -e $BUNDLE/rootfs/tmp/ptmx-opened ]] || fail "the runtime opened the fifo at /dev/ptmx"
+	# the usual link is followed: exec -t works again
+	run rt exec "$TEST_ID" sh -c 'rm /dev/ptmx && ln -s pts/ptmx /dev/ptmx'
+	run rt_bg exec -t -d --console-socket "$SOCK" "$TEST_ID" sh -c 'tty'
+	assert_status 0
+	wait_receiver
+	assert_match "$(tr -d '\r' <"$TESTDIR/pty.out")" '^/dev/pts/[0-9]+$' "pty output"
+}
+
+@test "run: a /dev bind-mounted from the bundle whose ptmx is not the pty multiplexer is refused, nothing left" {
+	# With /dev bind-mounted the runtime does not make /dev itself (as runc: no ptmx symlink
+	# of its own), so the bundle's /dev/ptmx is what a console would be opened from.
+	mkdir -p "$TESTDIR/dev/pts"
+	mknod -m 666 "$TESTDIR/dev/null" c 1 3
+	ln -s /proc/keys "$TESTDIR/dev/ptmx"
+	cfg_set 'c["process"]["terminal"] = True
+c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/dev"]
+c["mounts"].insert(1, {"destination": "/dev", "type": "bind", "source": "'"$TESTDIR/dev"'", "options": ["rbind", "rw"]})'
+	start_receiver "$TESTDIR/pty.out"
+	run rt_bg run -d --console-socket "$SOCK" "$TEST_ID"
+	[[ $status -ne 0 ]] || fail "run with /dev/ptmx -> /proc/keys succeeded"
+	is_go_runc || assert_contains "$output" '/proc/keys\", not to pts/ptmx'
+	run rt state "$TEST_ID"
+	assert_status 1
+}

@@ -7,7 +7,10 @@
 #include <cstring>
 #include <map>
 
+#include <unistd.h>
+
 #include "commands.h"
+#include "libcontainer/security.h"
 #include "version.h"
 #include "volumes.h"
 
@@ -81,6 +84,14 @@ int main(int argc, char** argv) {
     if (it == kCommands.end()) {
         std::fprintf(stderr, "Error: unknown command \"%s\"\n%s", cmd.c_str(), kUsage);
         return 1;
+    }
+    // run (and the supervisor it forks) and exec clone container processes from this image:
+    // first re-execute from a copy no container can write (CVE-2019-5736 class).
+    if (cmd == "run" || cmd == "exec") {
+        if (auto r = lc::protectRuntimeExe(argv, environ); !r) {
+            std::fprintf(stderr, "Error: %s\n", r.error().message().c_str());
+            return 125;
+        }
     }
     return it->second(store, rest);
 }

@@ -117,6 +117,11 @@ is_go_runc_before_1_2() {
 	[[ $v == 1.0.* || $v == 1.1.* || $v == 1.0 || $v == 1.1 ]]
 }
 
+# is_go_runc: RUNTIME is runc itself (any version), not runc-cpp (whose wording differs).
+is_go_runc() {
+	"$RUNTIME" --version 2>/dev/null | grep -q '^go: \?go'
+}
+
 require_runtime() {
 	if [[ ! -x $RUNTIME ]]; then
 		echo "runtime $RUNTIME is not an executable; build it or set RUNTIME=" >&2

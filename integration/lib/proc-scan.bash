@@ -48,5 +48,5 @@ check_scan_output() {
 	((scanned >= min)) || fail "the scanner saw only $scanned new processes (want >= $min)"
 	# runtime_privileged (a process of the runtime stopped by the container's ptrace before
 	# it dropped the capabilities the container lacks) is reported, not asserted: runc 1.1.5
-	# has the same window (docs/security-launch.md).
+	# has the same window (docs/security.md).
 }

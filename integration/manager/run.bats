@@ -131,3 +131,23 @@ load helpers
 	run mgr ps -aq
 	assert_output ""
 }
+
+@test "run, exec: the supervisor and the exec run from a copy of the manager no container can write (CVE-2019-5736)" {
+	# Both clone container processes from their own image; a container reaches that image
+	# through /proc/<pid>/exe of those clones until their execve.
+	mgr_bg --name mgr-exe "$ROOTFS" sleep 100
+	local sup epid
+	sup=$(mgr inspect --format '{{.State.SupervisorPid}}' mgr-exe)
+	run python3 "$INTEGRATION_DIR/lib/exe-protected.py" "$sup"
+	echo "supervisor: $output"
+	assert_status 0
+	"$MANAGER" --root "$MROOT" exec mgr-exe sleep 31 </dev/null >/dev/null 2>&1 &
+	epid=$!
+	track_bg "$epid"
+	# the exec'd process runs: the manager that started it waits for it
+	wait_for 'pgrep -x -f "sleep 31" >/dev/null'
+	run python3 "$INTEGRATION_DIR/lib/exe-protected.py" "$epid"
+	echo "exec: $output"
+	assert_status 0
+	kill "$epid" 2>/dev/null || true
+}

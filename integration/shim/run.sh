@@ -178,6 +178,12 @@ fi
 shim_pid=$(cat "$TMP"/state/io.containerd.runtime.v2.task/"$NS"/long/shim.pid 2>/dev/null)
 if [[ -n $shim_pid ]]; then
     echo "# shim $(grep -E '^(VmRSS|RssAnon|RssFile)' /proc/"$shim_pid"/status | tr -s ' \t' ' ' | tr '\n' ' ')"
+    # the shim clones the container's processes from its own image: that image must be a
+    # read-only mount or a sealed memfd, never the writable binary (CVE-2019-5736 class)
+    out=$(python3 "$here/../lib/exe-protected.py" "$shim_pid" 2>&1)
+    expect_eq "CVE-2019-5736: the shim runs from a copy no container can write ($out)" 0 "$?"
+else
+    failc "shim.pid of the long container not found"
 fi
 
 ctr_ tasks kill -s SIGTERM long

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "libcontainer/runtime.h"
+#include "libcontainer/security.h"
 #include "spec/json.h"
 #include "loop.h"
 #include "mounts.h"
@@ -287,7 +288,15 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "shim namespace and id are required\n");
         return 1;
     }
-    if (a.command == "start") return startCommand(a, argv);
+    if (a.command == "start") {
+        // The daemon forked below clones container processes from this image: first
+        // re-execute from a copy no container can write (CVE-2019-5736 class), as the CLI does.
+        if (auto r = lc::protectRuntimeExe(argv, environ); !r) {
+            std::fprintf(stderr, "%s\n", r.error().message().c_str());
+            return 1;
+        }
+        return startCommand(a, argv);
+    }
     if (a.command == "delete") return deleteCommand(a);
     std::fprintf(stderr, "unknown command %s\n", a.command.c_str());
     return 1;

@@ -1,5 +1,7 @@
 #include <sched.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <catch2/catch.hpp>
 
@@ -44,6 +46,28 @@ TEST_CASE("rlimit names map to resources", "[core][process]") {
     CHECK(process::rlimitResource("RLIMIT_NOFILE") == RLIMIT_NOFILE);
     CHECK(process::rlimitResource("RLIMIT_RTTIME") == RLIMIT_RTTIME);
     CHECK(process::rlimitResource("RLIMIT_BOGUS") == -1);
+}
+
+TEST_CASE("the container's /dev/ptmx: only the multiplexer or a link to pts/ptmx", "[core][process]") {
+    CHECK(process::ptmxLinkAllowed("pts/ptmx"));
+    CHECK(process::ptmxLinkAllowed("/dev/pts/ptmx"));
+    CHECK_FALSE(process::ptmxLinkAllowed("/proc/keys"));
+    CHECK_FALSE(process::ptmxLinkAllowed("../pts/ptmx"));
+    CHECK_FALSE(process::ptmxLinkAllowed("pts/ptmx/"));
+    CHECK_FALSE(process::ptmxLinkAllowed(""));
+    struct stat st{};
+    st.st_mode = S_IFCHR | 0666;
+    st.st_rdev = makedev(5, 2);
+    CHECK(process::isPtyMultiplexer(st));
+    st.st_rdev = makedev(5, 1);  // /dev/console
+    CHECK_FALSE(process::isPtyMultiplexer(st));
+    st.st_rdev = makedev(10, 130);  // /dev/watchdog: opening it arms the watchdog
+    CHECK_FALSE(process::isPtyMultiplexer(st));
+    st.st_mode = S_IFBLK | 0666;
+    st.st_rdev = makedev(5, 2);
+    CHECK_FALSE(process::isPtyMultiplexer(st));
+    st.st_mode = S_IFIFO | 0666;
+    CHECK_FALSE(process::isPtyMultiplexer(st));
 }
 
 TEST_CASE("executables are resolved with runc's error wording", "[core][process]") {

@@ -8,10 +8,12 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <string_view>
 
 #include "util/fileutil.h"
 
@@ -170,10 +172,57 @@ Result<std::string> resolveExecutable(const std::string& arg0, const std::vector
     return fail(ENOENT, "exec: \"" + arg0 + "\": executable file not found in $PATH");
 }
 
+bool ptmxLinkAllowed(std::string_view target) {
+    return target == "pts/ptmx" || target == "/dev/pts/ptmx";
+}
+
+bool isPtyMultiplexer(const struct stat& st) {
+    return S_ISCHR(st.st_mode) && major(st.st_rdev) == 5 && minor(st.st_rdev) == 2;
+}
+
+namespace {
+
+// The container's /dev/ptmx, which its rootfs controls: only the pty multiplexer (char 5:2)
+// itself or the usual symlink to the devpts instance's pts/ptmx is opened; anything else (a
+// symlink elsewhere, a fifo, another device whose open has side effects) is refused before
+// it is opened. The node is checked through an O_PATH handle, opened without following
+// links, and checked again after the open (same inode, still 5:2).
+Result<UniqueFd> openPtmx() {
+    std::string path = "/dev/ptmx";
+    UniqueFd handle(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!handle) return errnoError("open /dev/ptmx");
+    struct stat st;
+    if (::fstat(handle.get(), &st) < 0) return errnoError("stat /dev/ptmx");
+    if (S_ISLNK(st.st_mode)) {
+        char buf[64];
+        ssize_t n = ::readlinkat(handle.get(), "", buf, sizeof buf - 1);
+        if (n < 0) return errnoError("read the /dev/ptmx symlink");
+        std::string target(buf, static_cast<size_t>(n));
+        if (!ptmxLinkAllowed(target))
+            return fail(EPERM, "open /dev/ptmx: a symlink to \"" + target + "\", not to pts/ptmx");
+        path = "/dev/pts/ptmx";
+        handle.reset(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+        if (!handle) return errnoError("open " + path);
+        if (::fstat(handle.get(), &st) < 0) return errnoError("stat " + path);
+    }
+    if (!isPtyMultiplexer(st))
+        return fail(EPERM, "open " + path + ": not the pty multiplexer (char device 5:2)");
+    UniqueFd master(::open(path.c_str(), O_RDWR | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC));
+    if (!master) return errnoError("open " + path);
+    struct stat opened;
+    if (::fstat(master.get(), &opened) < 0) return errnoError("stat " + path);
+    if (!isPtyMultiplexer(opened) || opened.st_ino != st.st_ino || opened.st_dev != st.st_dev)
+        return fail(EPERM, "open " + path + ": replaced while it was opened");
+    return master;
+}
+
+}  // namespace
+
 Result<UniqueFd> setupConsole(const std::optional<spec::Box>& size, uid_t owner) {
-    int m = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (m < 0) return errnoError("open /dev/ptmx");
-    UniqueFd master(m);
+    auto opened = openPtmx();
+    if (!opened) return std::unexpected(opened.error());
+    UniqueFd master = std::move(*opened);
+    int m = master.get();
     int unlock = 0;
     if (::ioctl(m, TIOCSPTLCK, &unlock) < 0) return errnoError("unlock pty");
     // Open the slave through the master (no path lookup in the container's /dev/pts).

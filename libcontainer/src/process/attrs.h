@@ -1,9 +1,11 @@
 // Process attributes applied by the init (and by exec'd processes) before execve.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "libcontainer/error.h"
@@ -30,6 +32,11 @@ Result<std::string> resolveExecutable(const std::string& arg0, const std::vector
 // Allocates a pty inside the container (/dev/ptmx), makes the slave the controlling
 // terminal and stdio of the calling process, sets its size, gives the slave to `owner` (the
 // process's uid, as runc does), and returns the master.
+// The container's /dev/ptmx may be a symlink only to the devpts instance's ptmx.
+bool ptmxLinkAllowed(std::string_view target);
+// The node is the pty multiplexer: char device 5:2.
+bool isPtyMultiplexer(const struct stat& st);
+
 Result<UniqueFd> setupConsole(const std::optional<spec::Box>& size, uid_t owner);
 
 }  // namespace lc::process
