@@ -37,8 +37,17 @@ struct Error {
     }
 };
 
+// A value or an Error. [[nodiscard]]: the compiler warns wherever a Result is dropped;
+// a caller that means to ignore one says so with (void).
 template <typename T = void>
-using Result = std::expected<T, Error>;
+class [[nodiscard]] Result : public std::expected<T, Error> {
+public:
+    using Base = std::expected<T, Error>;
+    using Base::Base;
+    constexpr Result() = default;
+    constexpr Result(const Base& b) : Base(b) {}
+    constexpr Result(Base&& b) : Base(std::move(b)) {}
+};
 
 // An Error from errno (read it right after the failing call).
 inline std::unexpected<Error> errnoError(std::string context, int err = errno) {
@@ -82,3 +91,14 @@ inline std::unexpected<Error> fail(int err, std::string context) {
         auto&& lc_try_r_ = (expr);                                     \
         if (!lc_try_r_) return std::unexpected(lc_try_r_.error().wrap(ctx)); \
     } while (0)
+
+#define LC_CONCAT_IMPL_(a, b) a##b
+#define LC_CONCAT_(a, b) LC_CONCAT_IMPL_(a, b)
+
+// Declares or assigns from the value of a Result, or propagates its error:
+//   LC_TRY_ASSIGN(auto fd, openSomething());   LC_TRY_ASSIGN(existing, parse(text));
+#define LC_TRY_ASSIGN(lhs, expr)                                             \
+    auto&& LC_CONCAT_(lc_try_v_, __LINE__) = (expr);                         \
+    if (!LC_CONCAT_(lc_try_v_, __LINE__))                                    \
+        return std::unexpected(LC_CONCAT_(lc_try_v_, __LINE__).error());     \
+    lhs = std::move(*LC_CONCAT_(lc_try_v_, __LINE__))
