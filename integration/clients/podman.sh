@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# podman.sh RUNTIME: podman (with conmon) runs busybox containers with
-# `--runtime RUNTIME`.
+# podman.sh RUNTIME: podman (with conmon) runs busybox containers with RUNTIME, registered
+# as docs/install.md says: `[engine.runtimes] runccpp = [RUNTIME]` and `runtime = "runccpp"`
+# in containers.conf.
 #
 # Storage, run root, tmp dir, events log and the configs are under
 # /tmp/rcpp-cl-podman.XXXXXX; cgroupfs manager, --cgroup-parent
@@ -29,10 +30,10 @@ IMG=localhost/busybox:latest
 cg_top_before=$(ls /sys/fs/cgroup)
 
 pm() {
-	podman --runtime "$RUNTIME" --cgroup-manager cgroupfs --events-backend file \
+	podman --cgroup-manager cgroupfs --events-backend file \
 		--root "$WORK/storage" --runroot "$WORK/run" --tmpdir "$WORK/tmp" --storage-driver overlay "$@"
 }
-PM_STR="podman --runtime $RUNTIME --cgroup-manager cgroupfs --events-backend file --root $WORK/storage --runroot $WORK/run --tmpdir $WORK/tmp --storage-driver overlay"
+PM_STR="podman --cgroup-manager cgroupfs --events-backend file --root $WORK/storage --runroot $WORK/run --tmpdir $WORK/tmp --storage-driver overlay"
 
 remove_fake_cgroup_dirs() {
 	local d
@@ -69,10 +70,13 @@ netns = "none"
 log_driver = "k8s-file"
 $ulimits
 [engine]
+runtime = "runccpp"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 events_logfile_path = "$WORK/events.log"
 tmp_dir = "$WORK/tmp"
+[engine.runtimes]
+runccpp = ["$RUNTIME"]
 [network]
 network_config_dir = "$WORK/networks"
 CONF
@@ -90,6 +94,10 @@ export CONTAINERS_REGISTRIES_CONF=$WORK/registries.conf
 /usr/bin/python3 "$HERE/image.py" "$WORK/busybox.tar" "$IMG" >/dev/null || { failed "build the image"; exit 1; }
 pm load -q -i "$WORK/busybox.tar" >/dev/null 2>"$WORK/load.err" || { failed "podman load" "$(cat "$WORK/load.err")"; exit 1; }
 note "podman $(podman --version | awk '{print $3}'), conmon $(conmon --version | awk 'NR==1 {print $3}'), runtime $RUNTIME_SRC"
+
+# the runtime podman picked from containers.conf, by name
+want_eq "containers.conf: runtime runccpp is $RUNTIME" "runccpp $RUNTIME" \
+	"$(pm info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}}' 2>&1)"
 
 R=(--network none --cgroups no-conmon --cgroup-parent "/$CGP" --pull never)
 st() { pm inspect -f '{{.State.Status}}' "$1" 2>&1; }
@@ -141,7 +149,7 @@ want_eq "update: memory.memsw.limit_in_bytes" 134217728 "$(cat "/sys/fs/cgroup/m
 want_eq "update: cpu.shares" 512 "$(cat "/sys/fs/cgroup/cpu/$CGP/libpod-$cid/cpu.shares" 2>&1)"
 
 pm kill -s TERM long >/dev/null
-want_eq "kill TERM: exit code 7 (trap)" 7 "$(timeout 30 podman --runtime "$RUNTIME" --cgroup-manager cgroupfs --events-backend file \
+want_eq "kill TERM: exit code 7 (trap)" 7 "$(timeout 30 podman --cgroup-manager cgroupfs --events-backend file \
 	--root "$WORK/storage" --runroot "$WORK/run" --tmpdir "$WORK/tmp" --storage-driver overlay wait long 2>&1)"
 pm rm long >/dev/null
 
