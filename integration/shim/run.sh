@@ -233,6 +233,38 @@ wait_until 10 sh -c "ctr --address $SOCK -n $NS tasks ls | grep -q '^oom1 .*STOP
 ctr_ tasks delete oom1 >/dev/null 2>&1
 ctr_ containers delete oom1 >/dev/null 2>&1
 
+# Issue 12: no process the shim starts in a container is reachable from it while it still
+# holds anything of the host. The container's init is the /proc scanner of visibility.bats
+# (integration/lib/proc-scan.c, with CAP_SYS_PTRACE) while ctr execs run in a loop.
+scan_bin=$TMP/proc-scan
+if ! gcc -static -O2 -o "$scan_bin" "$here/../lib/proc-scan.c" 2>"$TMP/scan-build.err"; then
+    echo "SKIP: visibility through the shim: the scanner does not build statically ($(head -1 "$TMP/scan-build.err"))"
+else
+    marker=$TMP/host-marker-$RANDOM$RANDOM
+    echo host >"$marker"
+    ctr_ run --rm "${RT[@]}" "${FIFO[@]}" --cap-add CAP_SYS_PTRACE \
+        --mount "type=bind,src=$scan_bin,dst=/proc-scan,options=rbind:ro" \
+        "$IMAGE" scan /proc-scan "$marker" 20 /tmp/scan-ready >"$TMP/scan.out" 2>&1 &
+    SCAN=$!
+    wait_until 20 ctr_ tasks exec --exec-id ready scan test -e /tmp/scan-ready
+    n=0 bad=0 end=$((SECONDS + 16))
+    while ((SECONDS < end)); do
+        if ctr_ tasks exec --exec-id "v$n" scan true >/dev/null 2>&1; then n=$((n + 1)); else bad=$((bad + 1)); fi
+        ((bad > 3)) && break
+    done
+    wait "$SCAN"
+    rc=$?
+    summary=$(grep '^scanned=' "$TMP/scan.out")
+    echo "# visibility through the shim: $n execs; $summary"
+    expect_eq "visibility: the scanner reached nothing of the host ($(grep -m3 '^HIT' "$TMP/scan.out" | tr '\n' ' '))" 0 "$rc"
+    expect_match "visibility: no host hits" 'host_hits=0' "$summary"
+    if ((n >= 20 && bad == 0)); then pass "visibility: $n execs through the shim during the scan"
+    else failc "visibility: only $n execs through the shim ($bad failed)"; fi
+    scanned=$(sed -n 's/^scanned=\([0-9]*\).*/\1/p' <<<"$summary")
+    if ((${scanned:-0} >= 20)); then pass "visibility: the scanner saw the execs ($scanned)"
+    else failc "visibility: the scanner saw only ${scanned:-0} new processes"; fi
+fi
+
 # the runtime's state root has no container left (the shims deleted theirs)
 left=$(find "$STATE_ROOT" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
 expect_eq "cleanup: runtime state root has no containers" 0 "$left"
