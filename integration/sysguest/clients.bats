@@ -148,8 +148,15 @@ docker-default (enforce)"
 	assert_status 0
 	assert_eq "$(systemctl is-active "$scope")" active "$scope"
 	assert_eq "$(scope_prop "$scope" MemoryMax)" 67108864 MemoryMax
-	[[ $(readlink -f /proc/$(pgrep -f "containerd-shim-runc-v2.*-id $id" | head -1)/exe) == "$(readlink -f "$shim")" ]] ||
-		fail "the task does not run under runc-cpp's shim"
+	# the shim containerd started is ours (its argv[0] is our link); it runs from a protected
+	# copy of itself (CVE-2019-5736 class), so its /proc/<pid>/exe is not the file itself
+	local spid argv0
+	spid=$(pgrep -f "containerd-shim-runc-v2.*-id $id" | head -1)
+	argv0=$(tr '\0' '\n' </proc/"$spid"/cmdline | head -1)
+	[[ $(readlink -f "$argv0") == "$(readlink -f "$shim")" ]] ||
+		fail "the task does not run under runc-cpp's shim (argv[0] $argv0)"
+	run "$PYTHON" "$PROJECT_DIR/integration/lib/exe-protected.py" "$spid"
+	assert_status 0
 	run $c task exec --exec-id e1 "$id" cat /proc/self/cgroup
 	assert_status 0
 	assert_output "0::/system.slice/$scope"

@@ -147,14 +147,16 @@ Result<bool> joinWouldFreeze(const std::string& mountRoot, const std::string& di
 Result<void> killAll(const std::string& dir) {
     auto killed = writeFileIfExists("", dir, "cgroup.kill", "1");
     if (!killed) {
-        if (killed.error().errnum() == ENOENT) return {};  // the directory is gone
+        // The directory is gone, or is going: ENODEV when systemd (or another remover)
+        // took the cgroup away between our lookup and the write, after its last process left.
+        if (killed.error().errnum() == ENOENT || killed.error().errnum() == ENODEV) return {};
         return std::unexpected(killed.error());
     }
     const pid_t self = ::getpid();
     for (int i = 0; i < 300; ++i) {
         auto procs = readProcs(dir, true);
         if (!procs) {
-            if (procs.error().errnum() == ENOENT) return {};
+            if (procs.error().errnum() == ENOENT || procs.error().errnum() == ENODEV) return {};
             return std::unexpected(procs.error());
         }
         std::erase(*procs, self);
