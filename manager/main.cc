@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "libcontainer/runtime.h"
 #include "libcontainer/security.h"
 #include "version.h"
 #include "volumes.h"
@@ -41,7 +42,8 @@ const char* kUsage =
     "  rmi       remove images\n"
     "  volume    create, ls, rm, inspect named volumes\n"
     "\n"
-    "  --root DIR      state root (default $RUNCCPP_MANAGER_ROOT or /run/runccpp-manager)\n"
+    "  --root DIR      state root (default $RUNCCPP_MANAGER_ROOT, else /run/runccpp-manager;\n"
+    "                  $XDG_RUNTIME_DIR/runccpp-manager for a user who is not root, as runc)\n"
     "  -v, --version   print the version and the build (git description)\n"
     "\n"
     "Run 'runccpp-manager COMMAND --help' for a command's options.\n";
@@ -52,7 +54,8 @@ int main(int argc, char** argv) {
     // A container that exits while we feed its stdin: EPIPE, not death. (Container processes
     // start with default dispositions: libcontainer's init resets them.)
     ::signal(SIGPIPE, SIG_IGN);
-    std::string root = std::getenv("RUNCCPP_MANAGER_ROOT") ? std::getenv("RUNCCPP_MANAGER_ROOT") : "/run/runccpp-manager";
+    std::string root = std::getenv("RUNCCPP_MANAGER_ROOT") ? std::getenv("RUNCCPP_MANAGER_ROOT")
+                                                          : lc::defaultStateRoot("runccpp-manager");
     int i = 1;
     for (; i < argc; ++i) {
         std::string a = argv[i];

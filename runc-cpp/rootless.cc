@@ -9,30 +9,18 @@
 #include <fstream>
 #include <sstream>
 
+#include "libcontainer/runtime.h"
+
 namespace cli {
 
-bool inNonInitialUserNs() {
-    std::ifstream in("/proc/self/uid_map");
-    unsigned long long inside = 0, outside = 0, count = 0;
-    if (!(in >> inside >> outside >> count)) return false;  // no /proc: assume the initial one
-    std::string more;
-    if (in >> more) return true;                             // more than one line
-    return !(inside == 0 && outside == 0 && count == 4294967295ULL);
-}
+bool inNonInitialUserNs() { return lc::inNonInitialUserNs(); }
 
 bool honorXdgRuntimeDir() {
-    const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-    if (!xdg || !*xdg) return false;
-    if (::geteuid() != 0) return true;
-    if (!inNonInitialUserNs()) return false;
-    const char* user = std::getenv("USER");
-    return !user || std::string(user) != "root";
+    return lc::honorsXdgRuntimeDir(::geteuid(), ::geteuid() == 0 && lc::inNonInitialUserNs(),
+                                   std::getenv("XDG_RUNTIME_DIR"), std::getenv("USER"));
 }
 
-std::string defaultRoot() {
-    if (honorXdgRuntimeDir()) return std::string(std::getenv("XDG_RUNTIME_DIR")) + "/runc-cpp";
-    return Globals{}.root;
-}
+std::string defaultRoot() { return lc::defaultStateRoot("runc-cpp"); }
 
 lc::Result<void> resolveRoot(Globals& g) {
     if (g.rootGiven || !honorXdgRuntimeDir()) return {};

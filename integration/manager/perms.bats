@@ -57,3 +57,20 @@ as_nobody() {
 	assert_eq "$(stat -c %a "$other")" 755
 	rm -rf "$other"
 }
+
+@test "a user who is not root keeps the manager's state under \$XDG_RUNTIME_DIR/runccpp-manager (0700), as runc does" {
+	local d
+	d=$(mktemp -d /tmp/mgr-xdg.XXXXXX)
+	chown nobody "$d"
+	run runuser -u nobody -- env -u RUNCCPP_MANAGER_ROOT XDG_RUNTIME_DIR="$d" "$MANAGER" volume create v1
+	local made
+	made=$(stat -c '%A %U' "$d/runccpp-manager" 2>&1)
+	rm -rf "$d"
+	assert_status 0
+	assert_eq "$made" "drwx------ nobody" "the default root"
+	# without $XDG_RUNTIME_DIR the root default is /run's, which the user cannot make
+	run runuser -u nobody -- env -u RUNCCPP_MANAGER_ROOT -u XDG_RUNTIME_DIR "$MANAGER" volume create v1
+	assert_status 125
+	assert_contains "$output" "/run/runccpp-manager"
+	assert_contains "$output" "permission denied"
+}

@@ -6,6 +6,8 @@
 // single-threaded helper process it forks early).
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -15,6 +17,17 @@
 #include "spec/spec.h"
 
 namespace lc {
+
+// Where a program keeps its state by default, decided as runc decides its --root:
+// $XDG_RUNTIME_DIR/<program> for a caller that is not root (or is root only inside a user
+// namespace other than the initial one, and $USER is not "root"), else /run/<program>. The
+// directory is not created (an unprivileged caller makes it 0700).
+std::string defaultStateRoot(const std::string& program);
+// That decision, from its inputs (null strings: unset).
+bool honorsXdgRuntimeDir(uid_t euid, bool nonInitialUserNs, const char* xdgRuntimeDir, const char* user);
+// This process is in a user namespace other than the initial one (its uid_map is not the
+// identity over every id).
+bool inNonInitialUserNs();
 
 struct RuntimeOptions {
     std::string root = "/run/runc-cpp";       // one directory per container under it
