@@ -6,24 +6,15 @@
 #include <array>
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "libcontainer/runtime.h"
 
 namespace cli {
 
-bool inNonInitialUserNs() { return lc::inNonInitialUserNs(); }
-
-bool honorXdgRuntimeDir() {
-    return lc::honorsXdgRuntimeDir(::geteuid(), ::geteuid() == 0 && lc::inNonInitialUserNs(),
-                                   std::getenv("XDG_RUNTIME_DIR"), std::getenv("USER"));
-}
-
 std::string defaultRoot() { return lc::defaultStateRoot("runc-cpp"); }
 
 lc::Result<void> resolveRoot(Globals& g) {
-    if (g.rootGiven || !honorXdgRuntimeDir()) return {};
+    if (g.rootGiven || !lc::honorsXdgRuntimeDir()) return {};
     g.root = defaultRoot();
     // mkdir -p: the parents as 0700 too (only the last one is normally missing).
     for (size_t pos = 1; pos != std::string::npos;) {
@@ -51,7 +42,7 @@ lc::Result<bool> rootlessCgroups(const Globals& g) {
     // auto: any non-root euid; root in a user namespace too (runc's cgroupfs-driver answer;
     // with the systemd driver runc asks systemd for its owner uid, here the euid decides).
     if (::geteuid() != 0) return true;
-    return inNonInitialUserNs() && !g.systemdCgroup;
+    return lc::inNonInitialUserNs() && !g.systemdCgroup;
 }
 
 }  // namespace cli

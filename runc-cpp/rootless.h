@@ -9,16 +9,7 @@
 
 namespace cli {
 
-// True when this process is in a user namespace other than the initial one (its uid_map is
-// not the identity over every id).
-bool inNonInitialUserNs();
-
-// runc's rule for honouring $XDG_RUNTIME_DIR: it is set, and the caller is not root, or is
-// root only inside a user namespace (and $USER, when set, is not "root").
-bool honorXdgRuntimeDir();
-
-// The --root default: $XDG_RUNTIME_DIR/<program> when honored, else /run/<program>'s
-// equivalent (Globals' own default).
+// The --root default: lc::defaultStateRoot("runc-cpp") (runc's $XDG_RUNTIME_DIR rule).
 std::string defaultRoot();
 
 // When --root was not given and $XDG_RUNTIME_DIR is honored: the root there, created 0700

@@ -23,8 +23,9 @@ namespace lc {
 // namespace other than the initial one, and $USER is not "root"), else /run/<program>. The
 // directory is not created (an unprivileged caller makes it 0700).
 std::string defaultStateRoot(const std::string& program);
-// That decision, from its inputs (null strings: unset).
+// That decision, from its inputs (null strings: unset), and for this process.
 bool honorsXdgRuntimeDir(uid_t euid, bool nonInitialUserNs, const char* xdgRuntimeDir, const char* user);
+bool honorsXdgRuntimeDir();
 // This process is in a user namespace other than the initial one (its uid_map is not the
 // identity over every id).
 bool inNonInitialUserNs();

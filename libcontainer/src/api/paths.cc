@@ -24,12 +24,15 @@ bool honorsXdgRuntimeDir(uid_t euid, bool nonInitialUserNs, const char* xdgRunti
     return !user || std::string(user) != "root";
 }
 
-std::string defaultStateRoot(const std::string& program) {
-    const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+bool honorsXdgRuntimeDir() {
+    const uid_t euid = ::geteuid();
     // the user namespace is only looked at for root (a file read)
-    bool honored = honorsXdgRuntimeDir(::geteuid(), ::geteuid() == 0 && inNonInitialUserNs(), xdg,
-                                       std::getenv("USER"));
-    return (honored ? std::string(xdg) : std::string("/run")) + "/" + program;
+    return honorsXdgRuntimeDir(euid, euid == 0 && inNonInitialUserNs(), std::getenv("XDG_RUNTIME_DIR"),
+                               std::getenv("USER"));
+}
+
+std::string defaultStateRoot(const std::string& program) {
+    return (honorsXdgRuntimeDir() ? std::string(std::getenv("XDG_RUNTIME_DIR")) : std::string("/run")) + "/" + program;
 }
 
 }  // namespace lc
