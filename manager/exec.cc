@@ -94,7 +94,7 @@ int cmdExec(const Store& store, const Argv& argv) {
     int st = 0;
     while (::waitpid(p->pid, &st, 0) < 0 && errno == EINTR) {}
     // the signals stay blocked until we exit with the process's code (see attach)
-    int code = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 255;
+    int code = lc::exitCodeOf(st);
     store.event("exec_die", *m, {{"exitCode", std::to_string(code)}});
     return code;
 }

@@ -1,5 +1,5 @@
-// Small JSON helpers for the manager's files: a writer for flat records and a reader on
-// yajl's tree API.
+// The manager's view of the tree's one JSON reader and writer (base/json.h): a builder for
+// records and a reader that looks values up by a path of keys.
 #pragma once
 
 #include <cstdint>
@@ -10,15 +10,14 @@
 #include <string_view>
 #include <vector>
 
-#include "libcontainer/error.h"
-
-struct yajl_val_s;
+#include "base/error.h"
+#include "base/json.h"
 
 namespace mgr::json {
 
-// `s` as a JSON string literal, quotes included. Valid UTF-8 passes through; NUL and a byte
-// that is not part of a valid sequence become \ufffd (the replacement character).
-std::string quote(std::string_view s);
+// `s` as a JSON string literal, quotes included (lc::json::quote: valid UTF-8 passes through;
+// NUL and a byte that is not part of a valid sequence become \ufffd).
+using lc::json::quote;
 
 // Builds one JSON object: Obj().str("a", "x").num("b", 1).done() == {"a":"x","b":1}
 class Obj {
@@ -28,11 +27,13 @@ public:
     Obj& boolean(std::string_view key, bool value);
     Obj& raw(std::string_view key, std::string_view json);  // value already JSON
     Obj& strs(std::string_view key, const std::vector<std::string>& values);
-    [[nodiscard]] std::string done() const { return s_ + "}"; }
+    // The object's text (closes it: add nothing after).
+    [[nodiscard]] std::string done() const;
 
 private:
-    Obj& key(std::string_view k);
-    std::string s_ = "{";
+    mutable lc::json::Writer w_ = open();
+    mutable bool closed_ = false;
+    static lc::json::Writer open();
 };
 
 // A parsed document; values are looked up by a path of object keys.
@@ -55,11 +56,12 @@ public:
     [[nodiscard]] std::vector<Doc> objs(std::initializer_list<const char*> path) const;
     // The keys of the object at `path`.
     [[nodiscard]] std::vector<std::string> keys(std::initializer_list<const char*> path) const;
-    [[nodiscard]] bool empty() const { return !root_; }
+    [[nodiscard]] bool empty() const { return !root_.exists(); }
 
 private:
-    yajl_val_s* get(std::initializer_list<const char*> path) const;
-    std::shared_ptr<yajl_val_s> root_;
+    [[nodiscard]] lc::json::Value get(std::initializer_list<const char*> path) const;
+    std::shared_ptr<const lc::json::Document> doc_;  // shared by the Docs obj() and objs() make
+    lc::json::Value root_;
 };
 
 }  // namespace mgr::json

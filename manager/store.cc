@@ -20,21 +20,7 @@
 
 namespace mgr {
 
-int64_t nowNs() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
-std::string rfc3339(int64_t ns) {
-    time_t secs = static_cast<time_t>(ns / 1000000000);
-    tm t{};
-    ::gmtime_r(&secs, &t);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", t.tm_year + 1900, t.tm_mon + 1,
-                  t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, static_cast<long long>(ns % 1000000000));
-    return buf;
-}
 
 std::string humanDuration(int64_t s) {
     if (s < 1) return "Less than a second";
@@ -47,29 +33,6 @@ std::string humanDuration(int64_t s) {
     if (h == 1) return "About an hour";
     if (h < 48) return std::to_string(h) + " hours";
     return std::to_string(h / 24) + " days";
-}
-
-lc::Result<void> writeFileAtomic(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return lc::errnoError("open " + tmp);
-    lc::UniqueFd f(fd);
-    for (size_t off = 0; off < text.size();) {
-        ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return lc::errnoError("write " + tmp);
-        off += static_cast<size_t>(n);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) < 0) return lc::errnoError("rename " + tmp);
-    return {};
-}
-
-std::string readFile(const std::string& path) {
-    std::ifstream f(path);
-    if (!f) return {};
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
 }
 
 uint64_t procStartTime(pid_t pid) {

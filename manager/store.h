@@ -20,14 +20,23 @@
 
 #include "libcontainer/error.h"
 #include "libcontainer/unique_fd.h"
+#include "base/clock.h"
+#include "base/file.h"
 
 namespace mgr {
 
-int64_t nowNs();
-std::string rfc3339(int64_t ns);           // 2026-01-02T03:04:05.123456789Z
+using lc::exitCodeOf;
+using lc::nowNs;                                                       // base/clock.h
+inline std::string rfc3339(int64_t ns) { return lc::rfc3339Nano(ns); }  // 2026-01-02T03:04:05.123456789Z
 std::string humanDuration(int64_t secs);   // "5 seconds", "About a minute", "3 hours"
-lc::Result<void> writeFileAtomic(const std::string& path, const std::string& text);
-std::string readFile(const std::string& path);  // empty when unreadable
+// The tree's file helpers (base/file.h): the manager's files are 0600 from their creation.
+inline lc::Result<void> writeFileAtomic(const std::string& path, const std::string& text) {
+    return lc::util::writeFileAtomic(path, text, 0600);
+}
+inline std::string readFile(const std::string& path) {  // empty when unreadable
+    auto r = lc::util::readFile(path);
+    return r ? std::move(*r) : std::string();
+}
 
 struct Meta {
     std::string id, name, bundle;      // bundle: dir of config.json (generated specs live in <id>/)

@@ -75,11 +75,6 @@ void sendFd(int sock, int fd) {
     (void)::sendmsg(sock, &msg, MSG_NOSIGNAL);
 }
 
-int exitCodeOf(int st) {
-    if (WIFEXITED(st)) return WEXITSTATUS(st);
-    if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
-    return 255;
-}
 
 // The running supervisor: everything its loop callbacks share.
 class Supervisor {

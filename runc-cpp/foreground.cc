@@ -70,10 +70,5 @@ std::string hostConsoleError() {
     return {};
 }
 
-int exitCodeOf(int status) {
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return 255;
-}
 
 }  // namespace cli

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "base/clock.h"
 #include "libcontainer/unique_fd.h"
 
 namespace cli {
@@ -39,6 +40,6 @@ int superviseForeground(pid_t pid, int pidfd, lc::UniqueFd console, const sigset
 std::string hostConsoleError();
 
 // Exit code as a shell reports it: the status, or 128 + the signal.
-int exitCodeOf(int waitStatus);
+using lc::exitCodeOf;  // base/clock.h
 
 }  // namespace cli

@@ -3,42 +3,14 @@
 
 #include <cstring>
 
+#include "base/clock.h"
+#include "base/json.h"
 #include "cli.h"
 
 namespace cli {
 namespace {
 
-std::string nowSeconds() {
-    time_t t = ::time(nullptr);
-    tm tmv;
-    ::gmtime_r(&t, &tmv);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tmv);
-    return buf;
-}
-
-std::string jsonEscape(const std::string& s) {
-    std::string out;
-    out.reserve(s.size() + 8);
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    char b[8];
-                    std::snprintf(b, sizeof b, "\\u%04x", c);
-                    out += b;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out;
-}
+std::string nowSeconds() { return lc::rfc3339Seconds(lc::nowNs()); }
 
 }  // namespace
 
@@ -53,11 +25,12 @@ Logger::~Logger() {
 void Logger::line(const char* level, const std::string& msg) {
     FILE* out = file_ ? file_ : stderr;
     if (json_) {
-        std::fprintf(out, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n", level, jsonEscape(msg).c_str(),
-                     nowSeconds().c_str());
+        lc::json::Writer w;
+        w.beginObject().key("level").str(level).key("msg").safeStr(msg).key("time").str(nowSeconds()).endObject();
+        std::fprintf(out, "%s\n", w.text().c_str());
     } else {
-        std::fprintf(out, "time=\"%s\" level=%s msg=\"%s\"\n", nowSeconds().c_str(), level,
-                     jsonEscape(msg).c_str());
+        std::fprintf(out, "time=\"%s\" level=%s msg=%s\n", nowSeconds().c_str(), level,
+                     lc::json::quote(msg).c_str());
     }
     std::fflush(out);
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <ctime>
 
+#include "base/clock.h"
 #include "wkt_timestamp.pb.h"
 
 namespace shim {
@@ -26,10 +27,6 @@ inline void setTime(rcpp::wkt::Timestamp* out, const timespec& ts) {
     out->set_nanos(static_cast<int32_t>(ts.tv_nsec));
 }
 
-inline uint32_t exitCodeOf(int status) {
-    if (WIFEXITED(status)) return static_cast<uint32_t>(WEXITSTATUS(status));
-    if (WIFSIGNALED(status)) return 128u + static_cast<uint32_t>(WTERMSIG(status));
-    return 255;
-}
+inline uint32_t exitCodeOf(int status) { return static_cast<uint32_t>(lc::exitCodeOf(status)); }
 
 }  // namespace shim

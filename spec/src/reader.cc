@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "libcontainer/unique_fd.h"
+#include "base/unique_fd.h"
 #include "reader_detail.h"
 #include "spec/json.h"
 
@@ -243,7 +243,7 @@ lc::Result<T> parseAs(std::string_view json) {
     LC_TRY(doc.parse(json));
     Reader r{doc, {}};
     T out{};
-    if (!read(r, doc.root(), Path{}, out)) return lc::fail(std::move(r.error));
+    if (!read(r, doc.rootNode(), Path{}, out)) return lc::fail(std::move(r.error));
     return out;
 }
 

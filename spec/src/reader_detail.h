@@ -13,10 +13,14 @@
 #include <utility>
 #include <vector>
 
-#include "json_doc.h"
+#include "base/json.h"
 #include "spec/spec.h"
 
 namespace spec::detail {
+
+using lc::json::Document;
+using lc::json::Kind;
+using lc::json::Node;
 
 // One step from the document root to the value being read. Steps live on the C++ stack and
 // are only turned into text ("linux.resources.devices[2].major") when an error is reported.

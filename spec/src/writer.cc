@@ -5,21 +5,6 @@
 
 namespace spec::detail {
 
-Writer::Writer(bool pretty) : g_(yajl_gen_alloc(nullptr)) {
-    if (pretty) {
-        // Tabs, as in the config.json that `runc spec` writes.
-        yajl_gen_config(g_.get(), yajl_gen_beautify, 1);
-        yajl_gen_config(g_.get(), yajl_gen_indent_string, "\t");
-    }
-}
-
-std::string Writer::text() const {
-    const unsigned char* buf = nullptr;
-    size_t len = 0;
-    yajl_gen_get_buf(g_.get(), &buf, &len);
-    return {reinterpret_cast<const char*>(buf), len};
-}
-
 void write(Writer& w, const Root& v) {
     w.beginObject();
     SPEC_PUT(path);

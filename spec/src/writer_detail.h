@@ -3,8 +3,6 @@
 // (the Go structs' `omitempty` tags), so output matches what runc writes.
 #pragma once
 
-#include <yajl/yajl_gen.h>
-
 #include <charconv>
 #include <concepts>
 #include <map>
@@ -15,39 +13,13 @@
 #include <type_traits>
 #include <vector>
 
+#include "base/json.h"
 #include "spec/spec.h"
 
 namespace spec::detail {
 
-class Writer {
-public:
-    explicit Writer(bool pretty);
-
-    void key(std::string_view k) { str(k); }
-    void str(std::string_view s) {
-        yajl_gen_string(g_.get(), reinterpret_cast<const unsigned char*>(s.data()), s.size());
-    }
-    void boolean(bool b) { yajl_gen_bool(g_.get(), b ? 1 : 0); }
-    template <std::integral T>
-    void integer(T v) {
-        char buf[24];
-        auto res = std::to_chars(buf, buf + sizeof buf, v);
-        yajl_gen_number(g_.get(), buf, static_cast<size_t>(res.ptr - buf));
-    }
-    void beginObject() { yajl_gen_map_open(g_.get()); }
-    void endObject() { yajl_gen_map_close(g_.get()); }
-    void beginArray() { yajl_gen_array_open(g_.get()); }
-    void endArray() { yajl_gen_array_close(g_.get()); }
-
-    // The document written so far.
-    [[nodiscard]] std::string text() const;
-
-private:
-    struct Free {
-        void operator()(yajl_gen g) const { yajl_gen_free(g); }
-    };
-    std::unique_ptr<yajl_gen_t, Free> g_;
-};
+// The one JSON writer of the tree (base/json.h); `runc spec` indents with tabs.
+using lc::json::Writer;
 
 // Struct writers (writer.cc, writer_linux.cc); each writes one JSON object.
 void write(Writer& w, const Root& v);

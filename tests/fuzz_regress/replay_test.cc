@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "util/json.h"
+#include "base/json.h"
 
 #include <filesystem>
 #include <fstream>
@@ -133,47 +133,68 @@ TEST_CASE("state record: NUL in the id, bundle and cgroup paths survives encode/
     CHECK(back->cgroupPaths == rec.cgroupPaths);
 }
 
-TEST_CASE("util::JsonDoc keeps NUL in keys and strings, numbers exact, order and duplicates", "[fuzz]") {
-    namespace u = lc::util;
-    auto doc = u::JsonDoc::parse(R"({"a\u0000b": "x\u0000y", "a": 1, "a": 2, /* c */ "n": 18446744073709551615,)"
-                                 R"( "big": 9223372036854775808, "f": 1.5, "t": true, "arr": [null, "s"]})");
+TEST_CASE("json::Document keeps NUL in keys and strings, numbers exact, order and duplicates", "[fuzz]") {
+    namespace j = lc::json;
+    auto doc = j::Document::parseOwned(R"({"a\u0000b": "x\u0000y", "a": 1, "a": 2, /* c */ "n": 18446744073709551615,)"
+                                       R"( "big": 9223372036854775808, "f": 1.5, "t": true, "arr": [null, "s"]})",
+                                       {.allowComments = true});
     REQUIRE(doc.has_value());
-    const u::JsonValue* r = doc->root();
-    REQUIRE(r->isObject());
-    CHECK(u::getString(r, std::string("a\0b", 3)) == std::string("x\0y", 3));
-    CHECK(u::member(r, "a")->text == "1");  // "a" and "a\0b" are different keys
-    CHECK(u::getInt(r, "a") == 1);            // the first of duplicates
-    CHECK(u::getUint(r, "n") == 18446744073709551615ULL);
-    CHECK(u::getInt(r, "big") == 0);          // beyond int64: not an integer
-    CHECK(u::getInt(r, "f") == 0);
-    CHECK(u::getBool(r, "t"));
-    CHECK_FALSE(u::getBool(r, "missing"));
-    const u::JsonValue* arr = u::member(r, "arr");
-    REQUIRE((arr && arr->isArray() && arr->items.size() == 2));
-    CHECK(arr->items[0]->kind == u::JsonValue::Kind::Null);
-    CHECK(arr->items[1]->text == "s");
-    auto m = u::getStringMap(doc->root(), "missing");
-    CHECK(m.empty());
+    j::Value r = doc->root();
+    REQUIRE(r.isObject());
+    CHECK(r.getString(std::string("a\0b", 3)) == std::string("x\0y", 3));
+    CHECK(r["a"].text() == "1");  // "a" and "a\0b" are different keys
+    CHECK(r.getInt("a") == 1);     // the first of duplicates
+    CHECK(r.getUint("n") == 18446744073709551615ULL);
+    CHECK(r.getInt("big") == 0);   // beyond int64: not an integer
+    CHECK(r.getInt("f") == 0);
+    CHECK(r.getBool("t"));
+    CHECK_FALSE(r.getBool("missing"));
+    CHECK_FALSE(r["missing"]["deeper"].exists());
+    j::Value arr = r["arr"];
+    REQUIRE((arr.isArray() && arr.size() == 2));
+    CHECK(arr.at(0).kind() == j::Kind::Null);
+    CHECK(arr.at(1).text() == "s");
+    CHECK_FALSE(arr.at(2).exists());
+    std::vector<std::string_view> keys;
+    for (j::Value v : r) keys.push_back(v.key());
+    CHECK(keys.size() == 8);  // duplicates kept
+    CHECK(keys[0] == std::string_view("a\0b", 3));
+    CHECK(r.getStringMap("missing").empty());
+    // a moved Document keeps its views
+    j::Document moved = std::move(*doc);
+    CHECK(moved.root().getString(std::string("a\0b", 3)) == std::string("x\0y", 3));
 }
 
-TEST_CASE("util::JsonDoc rejects what is not one JSON value, with a message", "[fuzz]") {
-    for (std::string bad : {"", "   ", "{", "{\"a\":}", "[1,]", "\"\xff\"", "{} {}", "nul"}) {
-        auto d = lc::util::JsonDoc::parse(bad);
+TEST_CASE("json::Document rejects what is not one JSON value, with a message", "[fuzz]") {
+    for (std::string bad : {"", "   ", "{", "{\"a\":}", "[1,]", "\"\xff\"", "{} {}", "nul", "/* c */ 1"}) {
+        auto d = lc::json::Document::parseOwned(bad);
         INFO(bad);
         REQUIRE_FALSE(d.has_value());
         CHECK(d.error().message().rfind("invalid JSON: ", 0) == 0);
     }
 }
 
-TEST_CASE("util::JsonDoc: 100,000 levels of nesting parse and free without recursion", "[fuzz]") {
+TEST_CASE("json::Writer and quote: escapes, raw values, invalid UTF-8 and NUL replaced", "[fuzz]") {
+    lc::json::Writer w;
+    w.beginObject().key("s").str("a\"b\\c\n\x01").key("n").num(-5).key("u").unum(18446744073709551615ULL);
+    w.key("raw").raw(R"({"x":[1,2]})").key("b").boolean(true).key("z").null().endObject();
+    CHECK(w.text() == R"({"s":"a\"b\\c\n\u0001","n":-5,"u":18446744073709551615,"raw":{"x":[1,2]},"b":true,"z":null})");
+    CHECK(lc::json::quote(std::string("a\0b\xff\xc3\xa9\x7f", 7)) == "\"a\\ufffdb\\ufffd\xc3\xa9\\u007f\"");
+    CHECK(lc::json::quote("\xed\xa0\x80") == "\"\\ufffd\\ufffd\\ufffd\"");  // a surrogate
+    lc::json::Writer s;
+    s.beginArray().safeStr("\xff").str("ok").endArray();
+    CHECK(s.text() == "[\"\\ufffd\",\"ok\"]");
+}
+
+TEST_CASE("json::Document: 100,000 levels of nesting parse and free without recursion", "[fuzz]") {
     std::string deep(100000, '[');
     deep += std::string(100000, ']');
-    auto d = lc::util::JsonDoc::parse(deep);
-    REQUIRE(d.has_value());
-    CHECK(d->root()->isArray());
+    lc::json::Document d;
+    REQUIRE(d.parse(deep).has_value());
+    CHECK(d.root().isArray());
     std::string objs;
     for (int i = 0; i < 100000; ++i) objs += "{\"k\":";
     objs += "1" + std::string(100000, '}');
-    CHECK(lc::util::JsonDoc::parse(objs).has_value());
+    CHECK(lc::json::Document::parseOwned(objs).has_value());
     CHECK_FALSE(lc::state::decodeRecord(objs).has_value());  // an object, but no id/pid
 }

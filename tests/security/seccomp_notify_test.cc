@@ -24,7 +24,7 @@
 #include "seccomp_profiles.h"
 #include "security/seccomp_notify.h"
 #include "security/security.h"
-#include "util/json.h"
+#include "base/json.h"
 
 using namespace lc;
 using namespace lc::security;
@@ -89,21 +89,21 @@ struct Listener {
 TEST_CASE("seccomp listener payload: ociVersion, fds, pid, metadata and the state", "[security]") {
     auto p = seccompListenerPayload("meta \"data\"", kState, 4321);
     REQUIRE(p);
-    auto doc = util::JsonDoc::parse(*p);
+    auto doc = lc::json::Document::parseOwned(*p);
     REQUIRE(doc);
-    const util::JsonValue* r = doc->root();
-    CHECK(util::getString(r, "ociVersion") == "1.0.2");
-    CHECK(util::getInt(r, "pid") == 4321);
-    CHECK(util::getString(r, "metadata") == "meta \"data\"");
-    const util::JsonValue* fds = util::member(r, "fds");
-    REQUIRE((fds && fds->isArray()));
-    REQUIRE(fds->items.size() == 1);
-    CHECK(fds->items[0]->text == "seccompFd");
-    const util::JsonValue* st = util::member(r, "state");
-    REQUIRE((st && st->isObject()));
-    CHECK(util::getString(st, "id") == "c1");
-    CHECK(util::getInt(st, "pid") == 77);
-    CHECK(util::getStringMap(st, "annotations").at("a") == "b");
+    lc::json::Value r = doc->root();
+    CHECK(r.getString("ociVersion") == "1.0.2");
+    CHECK(r.getInt("pid") == 4321);
+    CHECK(r.getString("metadata") == "meta \"data\"");
+    lc::json::Value fds = r["fds"];
+    REQUIRE(fds.isArray());
+    REQUIRE(fds.size() == 1);
+    CHECK(fds.at(0).str() == "seccompFd");
+    lc::json::Value st = r["state"];
+    REQUIRE(st.isObject());
+    CHECK(st.getString("id") == "c1");
+    CHECK(st.getInt("pid") == 77);
+    CHECK(st.getStringMap("annotations").at("a") == "b");
 
     auto noMeta = seccompListenerPayload("", kState, 1);
     REQUIRE(noMeta);
@@ -173,11 +173,11 @@ TEST_CASE("seccomp listener gets the notify fd and answers a blocked getppid", "
     CHECK(notifyFd.valid());
     CHECK(answered);
     CHECK(exitedWith(status, 0));
-    auto doc = util::JsonDoc::parse(payload);
+    auto doc = lc::json::Document::parseOwned(payload);
     REQUIRE(doc);
-    CHECK(util::getString(doc->root(), "metadata") == "the-metadata");
-    CHECK(util::getInt(doc->root(), "pid") == pid);
-    CHECK(util::getString(util::member(doc->root(), "state"), "status") == "running");
+    CHECK(doc->root().getString("metadata") == "the-metadata");
+    CHECK(doc->root().getInt("pid") == pid);
+    CHECK(doc->root()["state"].getString("status") == "running");
 }
 
 TEST_CASE("seccomp listener, two steps: connect first, send later; pid 0 takes the state's", "[root][security]") {
@@ -193,8 +193,8 @@ TEST_CASE("seccomp listener, two steps: connect first, send later; pid 0 takes t
     UniqueFd got;
     REQUIRE(l.receive(&payload, &got));
     CHECK(got.valid());
-    auto doc = util::JsonDoc::parse(payload);
+    auto doc = lc::json::Document::parseOwned(payload);
     REQUIRE(doc);
-    CHECK(util::getInt(doc->root(), "pid") == 77);
-    CHECK(util::member(doc->root(), "metadata") == nullptr);
+    CHECK(doc->root().getInt("pid") == 77);
+    CHECK_FALSE(doc->root()["metadata"].exists());
 }

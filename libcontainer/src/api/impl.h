@@ -3,6 +3,7 @@
 
 #include <optional>
 
+#include "base/clock.h"
 #include "libcontainer/container.h"
 #include "libcontainer/runtime.h"
 #include "state/record.h"
@@ -25,7 +26,7 @@ struct Container::Impl {
 namespace api {
 
 // Now as RFC 3339 with nanoseconds, UTC ("2026-11-26T10:00:00.123456789Z").
-std::string nowRfc3339();
+using lc::nowRfc3339;  // base/clock.h
 // Status from facts; `dir` is the container directory, `locked` whether we hold its lock
 // (then a missing state.json means a create that died, not one in progress).
 state::Status deriveStatus(const Container::Impl& c, const state::ContainerDir& dir, bool locked);

@@ -35,16 +35,6 @@ Result<std::vector<std::string>> Runtime::list() { return state::Store(opts_.roo
 
 namespace api {
 
-std::string nowRfc3339() {
-    timespec ts;
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    tm t;
-    ::gmtime_r(&ts.tv_sec, &t);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", t.tm_year + 1900, t.tm_mon + 1,
-                  t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, ts.tv_nsec);
-    return buf;
-}
 
 state::Status deriveStatus(const Container::Impl& c, const state::ContainerDir& dir, bool locked) {
     state::Facts f;

@@ -1,5 +1,7 @@
 #include "cgroups/fs.h"
 
+#include "base/file.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -94,26 +96,7 @@ Result<void> writeLines(std::string_view field, std::string_view dir, std::strin
     return {};
 }
 
-Result<std::string> readFile(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) {
-        int err = errno;
-        return errnoError("open " + path, err);
-    }
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            int err = errno;
-            return errnoError("read " + path, err);
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-}
+Result<std::string> readFile(const std::string& path) { return util::readFile(path); }
 
 bool pathExists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 

@@ -7,7 +7,7 @@
 #include <charconv>
 
 #include "rootfs/paths.h"
-#include "util/json.h"
+#include "base/json.h"
 
 namespace lc::criu {
 
@@ -93,22 +93,18 @@ std::string joinedNsPath(const spec::Spec& sp, const std::string& type) {
 }
 
 std::string encodeDescriptors(const std::vector<std::string>& targets) {
-    util::JsonWriter w;
-    w.beginArray();
-    for (const auto& t : targets) w.str(t);
-    w.endArray();
-    return w.text();
+    return json::Writer().strings(targets).text();
 }
 
 Result<std::vector<std::string>> decodeDescriptors(const std::string& json) {
-    auto doc = util::JsonDoc::parse(json);
-    if (!doc) return std::unexpected(doc.error().wrap(kDescriptorsFile));
-    const util::JsonValue* root = doc->root();
-    if (!root || !root->isArray()) return fail(EINVAL, std::string(kDescriptorsFile) + ": not a JSON array");
+    json::Document doc;
+    if (auto r = doc.parse(json, {.allowComments = true}); !r) return std::unexpected(r.error().wrap(kDescriptorsFile));
+    json::Value root = doc.root();
+    if (!root.isArray()) return fail(EINVAL, std::string(kDescriptorsFile) + ": not a JSON array");
     std::vector<std::string> out;
-    for (const auto* v : root->items) {
-        if (!v->isString()) return fail(EINVAL, std::string(kDescriptorsFile) + ": not an array of strings");
-        out.push_back(v->text);
+    for (json::Value v : root) {
+        if (!v.isString()) return fail(EINVAL, std::string(kDescriptorsFile) + ": not an array of strings");
+        out.push_back(v.str());
     }
     return out;
 }

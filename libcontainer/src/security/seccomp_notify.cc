@@ -7,33 +7,28 @@
 #include <cstring>
 
 #include "libcontainer/unique_fd.h"
-#include "util/json.h"
+#include "base/json.h"
 #include "util/unixsock.h"
 
 namespace lc::security {
 
 Result<std::string> seccompListenerPayload(const std::string& metadata, const std::string& stateJson, pid_t pid) {
-    auto doc = util::JsonDoc::parse(stateJson);
-    if (!doc || !doc->root()->isObject()) return fail(EINVAL, "seccomp listener: the container state is not a JSON object");
-    std::string version = util::getString(doc->root(), "ociVersion");
+    json::Document doc;
+    if (!doc.parse(stateJson, {.allowComments = true}) || !doc.root().isObject())
+        return fail(EINVAL, "seccomp listener: the container state is not a JSON object");
+    std::string version = doc.root().getString("ociVersion");
 
-    // Everything but the state is written by the writer; the state document goes in verbatim
-    // (the writer has no raw-insert), in place of a placeholder member at the end.
-    util::JsonWriter w;
+    std::string state = stateJson;
+    while (!state.empty() && (state.back() == '\n' || state.back() == ' ')) state.pop_back();
+    json::Writer w;
     w.beginObject();
     w.key("ociVersion").str(version);
     w.key("fds").beginArray().str("seccompFd").endArray();
     w.key("pid").num(pid);
     if (!metadata.empty()) w.key("metadata").str(metadata);
+    w.key("state").raw(state);  // the state document verbatim (parsed above: it is JSON)
     w.endObject();
-    std::string head = w.text();
-    // head is "{...}" (compact): drop the closing brace and append the state.
-    while (!head.empty() && head.back() != '}') head.pop_back();
-    if (head.empty()) return fail(EINVAL, "seccomp listener: could not write the payload");
-    head.pop_back();
-    std::string state = stateJson;
-    while (!state.empty() && (state.back() == '\n' || state.back() == ' ')) state.pop_back();
-    return head + ",\"state\":" + state + "}";
+    return w.text();
 }
 
 Result<UniqueFd> connectSeccompListener(const std::string& listenerPath) {
@@ -59,8 +54,11 @@ Result<void> sendSeccompListener(int sock, const std::string& metadata, const st
                                  int notifyFd) {
     if (notifyFd < 0) return fail(EBADF, "seccomp listener: no notify fd to send");
     if (pid <= 0) {
-        auto doc = util::JsonDoc::parse(stateJson);
-        if (doc) pid = static_cast<pid_t>(util::getInt(doc->root(), "pid"));
+        json::Document doc;
+        if (doc.parse(stateJson, {.allowComments = true})) {
+            int64_t p = doc.root().getInt("pid");
+            if (p > 0 && p <= INT32_MAX) pid = static_cast<pid_t>(p);
+        }
     }
     auto payload = seccompListenerPayload(metadata, stateJson, pid);
     if (!payload) return std::unexpected(payload.error());

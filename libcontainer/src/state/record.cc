@@ -1,11 +1,11 @@
 #include "state/record.h"
 
-#include "util/json.h"
+#include "base/json.h"
 
 namespace lc::state {
 
 std::string encodeRecord(const Record& r) {
-    util::JsonWriter w;
+    json::Writer w;
     w.beginObject();
     w.key("id").str(r.id);
     w.key("pid").num(r.pid);
@@ -23,22 +23,23 @@ std::string encodeRecord(const Record& r) {
 }
 
 Result<Record> decodeRecord(std::string_view json) {
-    auto doc = util::JsonDoc::parse(json);
-    if (!doc) return std::unexpected(doc.error());
-    const util::JsonValue* o = doc->root();
-    if (!o->isObject()) return fail(EINVAL, "state: expected an object");
+    json::Document doc;
+    LC_TRY(doc.parse(json, {.allowComments = true}));
+    json::Value o = doc.root();
+    if (!o.isObject()) return fail(EINVAL, "state: expected an object");
     Record r;
-    r.id = util::getString(o, "id");
-    r.pid = static_cast<pid_t>(util::getInt(o, "pid"));
-    r.initStartTime = util::getUint(o, "initStartTime");
-    r.bundle = util::getString(o, "bundle");
-    r.rootfs = util::getString(o, "rootfs");
-    r.created = util::getString(o, "created");
-    r.ociVersion = util::getString(o, "ociVersion");
-    r.owner = util::getString(o, "owner");
-    r.ownPidNs = util::getBool(o, "ownPidNs");
-    r.annotations = util::getStringMap(o, "annotations");
-    r.cgroupPaths = util::getStringMap(o, "cgroupPaths");
+    r.id = o.getString("id");
+    int64_t pid = o.getInt("pid");
+    r.initStartTime = o.getUint("initStartTime");
+    r.bundle = o.getString("bundle");
+    r.rootfs = o.getString("rootfs");
+    r.created = o.getString("created");
+    r.ociVersion = o.getString("ociVersion");
+    r.owner = o.getString("owner");
+    r.ownPidNs = o.getBool("ownPidNs");
+    r.annotations = o.getStringMap("annotations");
+    r.cgroupPaths = o.getStringMap("cgroupPaths");
+    if (pid > 0 && pid <= INT32_MAX) r.pid = static_cast<pid_t>(pid);
     if (r.id.empty() || r.pid <= 0) return fail(EINVAL, "state: missing id or pid");
     return r;
 }

@@ -1,29 +1,4 @@
-// Small file helpers used across libcontainer (all fds O_CLOEXEC, errors name the path).
+// The file helpers live in base/ (one set for the whole tree).
 #pragma once
 
-#include <sys/types.h>
-
-#include <string>
-#include <string_view>
-
-#include "libcontainer/error.h"
-#include "libcontainer/unique_fd.h"
-
-namespace lc::util {
-
-Result<UniqueFd> openFile(const std::string& path, int flags, mode_t mode = 0);
-Result<std::string> readFile(const std::string& path);
-Result<std::string> readFileAt(int dirfd, const char* name);
-// Writes the whole buffer to an already open fd (retries short writes and EINTR).
-Result<void> writeAll(int fd, std::string_view data, const std::string& what);
-// Opens (O_WRONLY|O_TRUNC, no create) and writes; for /proc and cgroup files.
-Result<void> writeFile(const std::string& path, std::string_view data);
-// Writes to a temp file in the same directory, fsyncs nothing (state is in tmpfs), renames.
-Result<void> writeFileAtomic(int dirfd, const char* name, std::string_view data, mode_t mode = 0600);
-Result<void> writeFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644);
-// mkdir -p with the given mode; existing dirs are fine.
-Result<void> mkdirAll(const std::string& path, mode_t mode);
-// rm -rf of a directory tree (no symlink following); missing is fine.
-Result<void> removeAll(const std::string& path);
-
-}  // namespace lc::util
+#include "base/file.h"

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "libcontainer/error.h"
+#include "base/error.h"
 #include "spec/spec.h"
 
 namespace spec {

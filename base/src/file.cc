@@ -1,4 +1,4 @@
-#include "util/fileutil.h"
+#include "base/file.h"
 
 #include <dirent.h>
 #include <fcntl.h>
