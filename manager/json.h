@@ -19,6 +19,8 @@ namespace mgr::json {
 // `s` as a JSON string literal, quotes included. Valid UTF-8 passes through; NUL and a byte
 // that is not part of a valid sequence become \ufffd (the replacement character).
 std::string quote(std::string_view s);
+// Length of the valid UTF-8 sequence at s[i] (i < s.size()), 0 when the bytes there are not one.
+size_t utf8Len(std::string_view s, size_t i);
 
 // Builds one JSON object: Obj().str("a", "x").num("b", 1).done() == {"a":"x","b":1}
 class Obj {
