@@ -83,25 +83,29 @@ void addContainer(prom::Exposition& e, const metrics::Sample& s, double now) {
     add("container_threads", kGauge, "Threads in the container.", num(s.threads));
     add("container_threads_max", kGauge, "Most threads the container may have (0: no limit).", num(st.pidsLimit));
 
-    for (const auto& d : s.net) {
-        auto l = with({{"interface", d.name}});
-        e.add("container_network_receive_bytes_total", kCounter, "Bytes received.", l, num(d.rxBytes));
-        e.add("container_network_receive_packets_total", kCounter, "Packets received.", l, num(d.rxPackets));
-        e.add("container_network_receive_errors_total", kCounter, "Errors while receiving.", l, num(d.rxErrors));
-        e.add("container_network_receive_packets_dropped_total", kCounter, "Packets dropped while receiving.", l, num(d.rxDropped));
-        e.add("container_network_transmit_bytes_total", kCounter, "Bytes transmitted.", l, num(d.txBytes));
-        e.add("container_network_transmit_packets_total", kCounter, "Packets transmitted.", l, num(d.txPackets));
-        e.add("container_network_transmit_errors_total", kCounter, "Errors while transmitting.", l, num(d.txErrors));
-        e.add("container_network_transmit_packets_dropped_total", kCounter, "Packets dropped while transmitting.", l,
-              num(d.txDropped));
-    }
-    for (const auto& d : s.block) {
-        auto l = with({{"device", d.device}});
-        e.add("container_fs_reads_bytes_total", kCounter, "Bytes read from the block device.", l, num(d.readBytes));
-        e.add("container_fs_writes_bytes_total", kCounter, "Bytes written to the block device.", l, num(d.writeBytes));
-        e.add("container_fs_reads_total", kCounter, "Reads completed on the block device.", l, num(d.reads));
-        e.add("container_fs_writes_total", kCounter, "Writes completed on the block device.", l, num(d.writes));
-    }
+    // per interface and per device: one counter for each field
+    struct NetField { const char* name; const char* help; uint64_t metrics::NetDev::*field; };
+    static const NetField kNet[] = {
+        {"container_network_receive_bytes_total", "Bytes received.", &metrics::NetDev::rxBytes},
+        {"container_network_receive_packets_total", "Packets received.", &metrics::NetDev::rxPackets},
+        {"container_network_receive_errors_total", "Errors while receiving.", &metrics::NetDev::rxErrors},
+        {"container_network_receive_packets_dropped_total", "Packets dropped while receiving.", &metrics::NetDev::rxDropped},
+        {"container_network_transmit_bytes_total", "Bytes transmitted.", &metrics::NetDev::txBytes},
+        {"container_network_transmit_packets_total", "Packets transmitted.", &metrics::NetDev::txPackets},
+        {"container_network_transmit_errors_total", "Errors while transmitting.", &metrics::NetDev::txErrors},
+        {"container_network_transmit_packets_dropped_total", "Packets dropped while transmitting.", &metrics::NetDev::txDropped},
+    };
+    for (const auto& d : s.net)
+        for (const auto& f : kNet) e.add(f.name, kCounter, f.help, with({{"interface", d.name}}), num(d.*f.field));
+    struct BlockField { const char* name; const char* help; uint64_t metrics::BlockDev::*field; };
+    static const BlockField kBlock[] = {
+        {"container_fs_reads_bytes_total", "Bytes read from the block device.", &metrics::BlockDev::readBytes},
+        {"container_fs_writes_bytes_total", "Bytes written to the block device.", &metrics::BlockDev::writeBytes},
+        {"container_fs_reads_total", "Reads completed on the block device.", &metrics::BlockDev::reads},
+        {"container_fs_writes_total", "Writes completed on the block device.", &metrics::BlockDev::writes},
+    };
+    for (const auto& d : s.block)
+        for (const auto& f : kBlock) e.add(f.name, kCounter, f.help, with({{"device", d.device}}), num(d.*f.field));
     if (s.oomKills)
         add("container_oom_events_total", kCounter, "OOM kills in the container's memory cgroup.", num(*s.oomKills));
     add("container_last_seen", kGauge, "When the container was last read, in seconds since the epoch.", now);

@@ -28,14 +28,21 @@ free_port() {
 	"$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_metrics [ARGS...]: `metrics --listen 127.0.0.1:$PORT ARGS` in the background ($MPID),
-# once it answers.
+# start_metrics [--at HOST] [ARGS...]: `metrics --listen HOST:$PORT ARGS` in the background
+# ($MPID; HOST defaults to 127.0.0.1, "" is every address), once it answers on HOST.
 start_metrics() {
+	MHOST=127.0.0.1
+	if [[ ${1:-} == --at ]]; then
+		MHOST=$2
+		shift 2
+	fi
 	PORT=$(free_port)
-	"$MANAGER" --root "$MROOT" metrics --listen "127.0.0.1:$PORT" "$@" 2>"$TESTDIR/metrics.err" &
+	"$MANAGER" --root "$MROOT" metrics --listen "$MHOST:$PORT" "$@" 2>"$TESTDIR/metrics.err" &
 	MPID=$!
 	track_bg "$MPID"
-	wait_for 'curl -s -o /dev/null "http://127.0.0.1:$PORT/metrics"' 50 || fail "metrics did not answer: $(cat "$TESTDIR/metrics.err")"
+	MHOST=${MHOST:-127.0.0.1}
+	wait_for 'curl -sg -o /dev/null "http://$MHOST:$PORT/metrics"' 50 ||
+		fail "metrics did not answer on $MHOST:$PORT: $(cat "$TESTDIR/metrics.err")"
 }
 
 # stop_metrics: SIGTERM; it must exit 0 at once and its port must be closed.
@@ -45,7 +52,7 @@ stop_metrics() {
 	wait "$MPID" || rc=$?
 	assert_eq "$rc" 0 "metrics exit code after SIGTERM ($(cat "$TESTDIR/metrics.err"))"
 	pid_alive "$MPID" && fail "metrics $MPID still running"
-	curl -s -o /dev/null "http://127.0.0.1:$PORT/metrics" && fail "port $PORT still answers"
+	curl -sg -o /dev/null "http://$MHOST:$PORT/metrics" && fail "$MHOST:$PORT still answers"
 	return 0
 }
 
@@ -290,23 +297,12 @@ assert len(vals("container_cpu_cfs_throttled_seconds_total", name="mgr-cpu")) ==
 @test "metrics: --listen [::1]:PORT and :PORT (every address)" {
 	[[ -f /proc/net/if_inet6 ]] && "$PYTHON" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null ||
 		skip "no IPv6 loopback here"
-	local port
-	port=$(free_port)
-	"$MANAGER" --root "$MROOT" metrics --listen "[::1]:$port" 2>"$TESTDIR/metrics.err" &
-	MPID=$!
-	PORT=$port
-	track_bg "$MPID"
-	wait_for 'curl -sg -o /dev/null "http://[::1]:$port/metrics"' 50 || fail "no answer on [::1]:$port"
-	curl -s -o /dev/null --connect-timeout 1 "http://127.0.0.1:$port/metrics" && fail "[::1] also answers on 127.0.0.1"
-	kill -TERM "$MPID"
-	wait "$MPID" || fail "exit $? after SIGTERM"
-	port=$(free_port)
-	"$MANAGER" --root "$MROOT" metrics --listen ":$port" 2>"$TESTDIR/metrics.err" &
-	MPID=$!
-	PORT=$port
-	track_bg "$MPID"
-	wait_for 'curl -s -o /dev/null "http://127.0.0.1:$port/metrics"' 50 || fail "no answer on 127.0.0.1:$port"
-	assert_eq "$(curl -sg -o /dev/null -w '%{http_code}' "http://[::1]:$port/metrics")" 200 ":PORT on ::1"
+	start_metrics --at "[::1]"
+	curl -s -o /dev/null --connect-timeout 1 "http://127.0.0.1:$PORT/metrics" && fail "[::1] also answers on 127.0.0.1"
+	stop_metrics
+	start_metrics --at ""
+	assert_eq "$(curl -sg -o /dev/null -w '%{http_code}' "http://[::1]:$PORT/metrics")" 200 ":PORT on ::1"
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics")" 200 ":PORT on 127.0.0.1"
 	stop_metrics
 }
 
