@@ -61,7 +61,7 @@ scrape() {
 		fail "scrape failed"
 }
 
-@test "metrics: cAdvisor's families and types, labels name the containers, the memory limit, a removed container disappears" {
+@test "metrics: cAdvisor's families and types, labels name the containers, the memory limit; paused stays, stopped and removed ones disappear" {
 	mgr_bg --name mgr-m1 -m 64m "$ROOTFS" sleep 100
 	local id1=$CID
 	mgr_bg --name mgr-m2 "$ROOTFS" sh -c 'sleep 100 & sleep 100 & wait'
@@ -117,8 +117,15 @@ assert one("machine_memory_bytes") > 0 and one("machine_cpu_cores") >= 1
 	assert_eq "$(cat "$lim")" $((64 << 20)) "cgroup limit"
 
 	mgr rm -f mgr-m2 >/dev/null
+	# a paused container is still reported (its cgroup is there, frozen)
+	mgr pause mgr-m1 >/dev/null
 	scrape
-	pycheck 'assert names() == {"mgr-m1"}, names()'
+	pycheck 'assert names() == {"mgr-m1"}, names()
+assert one("container_scrape_error") == 0'
+	mgr unpause mgr-m1 >/dev/null
+	mgr stop -t 1 mgr-m1 >/dev/null
+	scrape
+	pycheck 'assert names() == set(), names()'
 	stop_metrics
 }
 
