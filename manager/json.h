@@ -18,6 +18,7 @@ namespace mgr::json {
 // `s` as a JSON string literal, quotes included (lc::json::quote: valid UTF-8 passes through;
 // NUL and a byte that is not part of a valid sequence become \ufffd).
 using lc::json::quote;
+using lc::json::utf8Len;  // the valid UTF-8 sequence at s[i]: its length, or 0
 
 // Builds one JSON object: Obj().str("a", "x").num("b", 1).done() == {"a":"x","b":1}
 class Obj {

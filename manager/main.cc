@@ -27,6 +27,7 @@ const char* kUsage =
     "  ps        list containers\n"
     "  logs      print a container's log\n"
     "  stats     resource usage of containers\n"
+    "  metrics   serve Prometheus metrics of the containers (cAdvisor's names)\n"
     "  top       processes of a container\n"
     "  exec      run a command in a running container\n"
     "  stop      stop containers (TERM, then KILL after a grace period)\n"
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
         {"rm", mgr::cmdRm},     {"inspect", mgr::cmdInspect}, {"events", mgr::cmdEvents},
         {"wait", mgr::cmdWait}, {"pause", mgr::cmdPause}, {"unpause", mgr::cmdUnpause},
         {"volume", mgr::cmdVolume}, {"load", mgr::cmdLoad}, {"images", mgr::cmdImages}, {"rmi", mgr::cmdRmi},
+        {"metrics", mgr::cmdMetrics},
     };
     auto it = kCommands.find(cmd);
     if (it == kCommands.end()) {

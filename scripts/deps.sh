@@ -25,7 +25,9 @@ pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev cat
       # compiles libstdc++ 12's <expected>
       clang-16 libclang-rt-16-dev
       # runccpp-manager's images: libarchive (layers and image archives), libcrypto (sha256)
-      libarchive-dev libssl-dev)
+      libarchive-dev libssl-dev
+      # runccpp-manager metrics: its test scrapes with curl and parses with prometheus_client
+      python3-prometheus-client curl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -264,8 +264,6 @@ std::string Writer::text() const {
     return std::string(reinterpret_cast<const char*>(buf), len);
 }
 
-namespace {
-// Length of the valid UTF-8 sequence at s[i], 0 when the bytes there are not one.
 size_t utf8Len(std::string_view s, size_t i) {
     auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
     unsigned char c = b(0);
@@ -278,7 +276,6 @@ size_t utf8Len(std::string_view s, size_t i) {
         return 0;
     return n;
 }
-}  // namespace
 
 std::string quote(std::string_view s) {
     std::string out;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# stats: CPU %, memory, pids and block I/O from the container's cgroup.
+# stats: CPU %, memory, network I/O, block I/O and pids from the container's cgroup and netns.
 
 load helpers
 
@@ -7,8 +7,8 @@ load helpers
 	mgr_bg --name mgr-s1 "$ROOTFS" sleep 100
 	run mgr stats --no-stream
 	assert_status 0
-	assert_match "$(head -1 <<<"$output")" '^CONTAINER ID +NAME +CPU % +MEM USAGE / LIMIT +MEM % +PIDS +BLOCK I/O$' "header"
-	assert_match "$(sed -n 2p <<<"$output")" "^${CID:0:12} +mgr-s1 +[0-9.]+% +[0-9.]+[KMG]?i?B / [0-9.]+[KMG]iB +[0-9.]+% +1 +" "row"
+	assert_match "$(head -1 <<<"$output")" '^CONTAINER ID +NAME +CPU % +MEM USAGE / LIMIT +MEM % +NET I/O +BLOCK I/O +PIDS$' "header"
+	assert_match "$(sed -n 2p <<<"$output")" "^${CID:0:12} +mgr-s1 +[0-9.]+% +[0-9.]+[KMG]?i?B / [0-9.]+[KMG]iB +[0-9.]+% +0B / 0B +[0-9.]+[kMG]?B / [0-9.]+[kMG]?B +1$" "row"
 	assert_eq "$(grep -c . <<<"$output")" 2 "lines"
 }
 
@@ -35,6 +35,29 @@ load helpers
 	assert_contains "$output" "is not running"
 }
 
+@test "stats: a live table refreshed every second; successive tables when not a terminal, redrawn on one" {
+	mgr_bg --name mgr-live "$ROOTFS" sleep 100
+	run timeout 2.6 "$MANAGER" --root "$MROOT" stats
+	assert_status 124
+	local n
+	n=$(grep -c '^CONTAINER ID ' <<<"$output")
+	((n >= 2 && n <= 3)) || fail "$n tables in 2.6s, want a refresh a second: $output"
+	assert_eq "$(grep -c ' mgr-live ' <<<"$output")" "$n" "a row per table"
+	assert_not_contains "$output" $'\033[2J'
+	# a container started meanwhile joins the table (every running one, listed at each refresh)
+	timeout 3.6 "$MANAGER" --root "$MROOT" stats >"$TESTDIR/live" &
+	local sp=$!
+	sleep 1.2
+	mgr_bg --name mgr-late "$ROOTFS" sleep 100
+	wait "$sp" || true
+	grep -q ' mgr-late ' "$TESTDIR/live" || fail "mgr-late never appeared: $(cat "$TESTDIR/live")"
+	# on a terminal: the screen is cleared and the table redrawn at the top each second
+	run "$PYTHON" "$BATS_TEST_DIRNAME/pty-run.py" 40 200 "" timeout 2.6 "$MANAGER" --root "$MROOT" stats
+	n=$(grep -o $'\033\[2J\033\[H' <<<"$output" | wc -l)
+	((n >= 2 && n <= 3)) || fail "$n redraws in 2.6s on a terminal: $(cat -v <<<"$output")"
+	assert_contains "$output" "NET I/O"
+}
+
 # host_counts_block_io: on cgroup v1 hosts, whether the kernel accounts block I/O to a
 # blkio cgroup at all (some virtual disks are never counted: every blkio total stays 0).
 host_counts_block_io() {
@@ -58,5 +81,5 @@ host_counts_block_io() {
 	json_get 'j["blockWrite"] >= 8 << 20' <<<"$output" >"$TESTDIR/w"
 	assert_eq "$(cat "$TESTDIR/w")" true "blockWrite >= 8 MiB: $output"
 	run mgr stats --no-stream mgr-io
-	assert_match "$(sed -n 2p <<<"$output")" ' [0-9.]+[KMG]?i?B / [89][0-9.]*MiB$' "BLOCK I/O column"
+	assert_match "$(sed -n 2p <<<"$output")" ' [0-9.]+[kMG]?B / [89][0-9.]*MB +1$' "BLOCK I/O column"
 }

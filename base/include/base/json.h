@@ -197,6 +197,10 @@ private:
     std::unique_ptr<yajl_gen_t, Free> g_;
 };
 
+// Length of the valid UTF-8 sequence at s[i] (i < s.size()), 0 when the bytes there are not
+// one (overlong forms, surrogates and code points above U+10FFFF are not).
+size_t utf8Len(std::string_view s, size_t i);
+
 // `s` as one JSON string literal, quotes included: valid UTF-8 passes through; NUL and every
 // byte that is not part of a valid sequence become \ufffd, as Go's encoder (docker's logs and
 // events) writes them; control characters and DEL as \u00XX.
