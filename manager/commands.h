@@ -32,6 +32,7 @@ int cmdUnpause(const Store& store, const Argv& argv);
 int cmdLoad(const Store& store, const Argv& argv);
 int cmdImages(const Store& store, const Argv& argv);
 int cmdRmi(const Store& store, const Argv& argv);
+int cmdNetwork(const Store& store, const Argv& argv);
 
 // Shared by the commands (common.cc).
 int errorOut(const std::string& msg, int code = 1);  // "Error: msg" on stderr
