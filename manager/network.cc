@@ -167,7 +167,10 @@ std::string attachmentJson(const Attachment& a) {
 // ---- networks ----
 
 lc::Result<void> Networks::ensureDefault() const {
-    LC_TRY(store_.init());
+    // init() on an existing root would tighten a --root the caller owns once it has .lock
+    if (::access(store_.root().c_str(), F_OK) != 0) {
+        LC_TRY(store_.init());
+    }
     LC_TRY(mkdirPrivate(dir()));
     std::string path = conflistPath(store_, kDefaultNetwork);
     if (::access(path.c_str(), F_OK) == 0) return {};

@@ -25,7 +25,10 @@ pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev cat
       # compiles libstdc++ 12's <expected>
       clang-16 libclang-rt-16-dev
       # runccpp-manager's images: libarchive (layers and image archives), libcrypto (sha256)
-      libarchive-dev libssl-dev)
+      libarchive-dev libssl-dev
+      # runccpp-manager's networks: the CNI plugins (bridge, host-local, portmap, loopback) and
+      # the iptables that portmap and the bridge's ipMasq run; curl for network.bats
+      containernetworking-plugins iptables curl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
