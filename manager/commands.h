@@ -33,6 +33,7 @@ int cmdLoad(const Store& store, const Argv& argv);
 int cmdImages(const Store& store, const Argv& argv);
 int cmdRmi(const Store& store, const Argv& argv);
 int cmdMetrics(const Store& store, const Argv& argv);  // metrics.cc
+int cmdNetwork(const Store& store, const Argv& argv);
 
 // Shared by the commands (common.cc).
 int errorOut(const std::string& msg, int code = 1);  // "Error: msg" on stderr

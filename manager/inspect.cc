@@ -4,6 +4,7 @@
 #include "args.h"
 #include "commands.h"
 #include "json.h"
+#include "network.h"
 
 namespace mgr {
 namespace {
@@ -38,6 +39,7 @@ std::string describe(const Store& store, const Meta& m) {
         .str("BundlePath", m.bundle)
         .str("LogPath", store.logPath(m.id))
         .raw("LogConfig", log.done())
+        .raw("NetworkSettings", networkSettingsJson(store, m.id))
         .boolean("AutoRemove", m.autoRemove)
         .done();
 }

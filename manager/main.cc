@@ -42,6 +42,7 @@ const char* kUsage =
     "  images    list images\n"
     "  rmi       remove images\n"
     "  volume    create, ls, rm, inspect named volumes\n"
+    "  network   create, ls, rm, inspect networks (CNI bridge; --network, -p on run)\n"
     "\n"
     "  --root DIR      state root (default $RUNCCPP_MANAGER_ROOT, else /run/runccpp-manager;\n"
     "                  $XDG_RUNTIME_DIR/runccpp-manager for a user who is not root, as runc)\n"
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
         {"wait", mgr::cmdWait}, {"pause", mgr::cmdPause}, {"unpause", mgr::cmdUnpause},
         {"volume", mgr::cmdVolume}, {"load", mgr::cmdLoad}, {"images", mgr::cmdImages}, {"rmi", mgr::cmdRmi},
         {"metrics", mgr::cmdMetrics},
+        {"network", mgr::cmdNetwork},
     };
     auto it = kCommands.find(cmd);
     if (it == kCommands.end()) {

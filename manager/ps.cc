@@ -3,6 +3,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "network.h"
 
 namespace mgr {
 namespace {
@@ -39,7 +40,7 @@ int cmdPs(const Store& store, const Argv& argv) {
     if (!all) return errorOut(all.error().message());
     bool trunc = !a->has("no-trunc");
     std::vector<std::vector<std::string>> rows;
-    rows.push_back({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"});
+    rows.push_back({"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"});
     for (auto it = all->rbegin(); it != all->rend(); ++it) {
         Status s = store.status(*it);
         if (!a->has("all") && s.state != "running" && s.state != "paused") continue;
@@ -50,7 +51,7 @@ int cmdPs(const Store& store, const Argv& argv) {
         // IMAGE: the name it was run by; a bundle's or rootfs' container has none
         rows.push_back({trunc ? shortId(it->id) : it->id, it->imageRef.empty() ? "-" : it->imageRef,
                         commandText(it->args, trunc),
-                        humanDuration((nowNs() - it->created) / 1000000000) + " ago", statusText(s), it->name});
+                        humanDuration((nowNs() - it->created) / 1000000000) + " ago", statusText(s), portsColumn(store, it->id), it->name});
     }
     if (a->has("quiet")) return 0;
     std::vector<size_t> width(rows[0].size(), 0);

@@ -7,6 +7,7 @@
 #include "client.h"
 #include "commands.h"
 #include "images.h"
+#include "network.h"
 
 namespace mgr {
 
@@ -44,6 +45,7 @@ int cmdRm(const Store& store, const Argv& argv) {
         }
         std::error_code ec;
         unmountRootfs(store, m.id);
+        detachNetwork(store, m.id);
         std::filesystem::remove_all(store.dir(m.id), ec);
         if (ec) return errorOut("remove " + store.dir(m.id) + ": " + ec.message());
         store.event("destroy", m);

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "images.h"
 #include "libcontainer/builder.h"
+#include "network.h"
 #include "spec/json.h"
 #include "supervisor.h"
 #include "user.h"
@@ -51,6 +52,10 @@ const char* kUsage =
     "                          volume (made when missing) at DST (repeatable)\n"
     "      --mount type=bind|volume|tmpfs,source=..,target=..[,readonly][,tmpfs-size=..][,tmpfs-mode=..]\n"
     "      --tmpfs DST[:OPTS]  a tmpfs at DST (size=, mode=, uid=, gid=, ro, exec, ...)\n"
+    "      --network NET       bridge (default for a rootfs or an image: the network \"bridge\",\n"
+    "                          10.89.0.0/24 on rccpp0), a network made by `network create`,\n"
+    "                          none (only lo) or host; a bundle keeps its own unless given\n"
+    "  -p, --publish [IP:]HOST:CTR[/tcp|udp]  publish a container port on the host (repeatable)\n"
     "      --hostname NAME     hostname (default: the short id, for generated specs)\n"
     "      --read-only         mount a generated spec's rootfs read-only\n"
     "  -m, --memory SIZE       memory limit (k, m, g suffixes)\n"
@@ -67,7 +72,7 @@ int cmdRun(const Store& store, const Argv& argv) {
                                 {0, "hostname", true}, {0, "read-only", false}, {0, "cgroup-parent", true},
                                 {0, "log-max-size", true}, {0, "log-max-files", true}, {'m', "memory", true},
                                 {'u', "user", true}, {0, "entrypoint", true},
-                                {'v', "volume", true}, {0, "mount", true}, {0, "tmpfs", true}, {'h', "help", false}});
+                                {'v', "volume", true}, {'p', "publish", true}, {0, "network", true}, {0, "mount", true}, {0, "tmpfs", true}, {'h', "help", false}});
     if (!a) return errorOut(a.error().message() + "\n" + kUsage, 125);
     if (a->has("help")) {
         std::fputs(kUsage, stdout);
@@ -92,6 +97,21 @@ int cmdRun(const Store& store, const Argv& argv) {
         auto n = parseInt(a->value("log-max-files"), "--log-max-files");
         if (!n || *n < 1) return errorOut("invalid --log-max-files: " + a->value("log-max-files"), 125);
         m.logMaxFiles = *n;
+    }
+
+    std::optional<NetworkMode> netMode;
+    std::vector<PortMapping> ports;
+    for (const auto& v : a->values("publish")) {
+        auto p = parsePortFlag(v);
+        if (!p) return errorOut(p.error().message(), 125);
+        ports.push_back(*p);
+    }
+    if (a->has("network")) {
+        auto n = parseNetworkFlag(a->value("network"));
+        if (!n) return errorOut(n.error().message(), 125);
+        if (n->kind == NetworkMode::Bridge)
+            if (auto net = Networks(store).get(n->network); !net) return errorOut(net.error().message(), 125);
+        netMode = *n;
     }
 
     std::error_code ec;
@@ -186,6 +206,8 @@ int cmdRun(const Store& store, const Argv& argv) {
         if (!used) return errorOut(used.error().message(), 125);
         m.volumes = *used;
     }
+    // CNI needs root; a bundle keeps its own network namespace unless asked otherwise
+    if (!netMode && ::geteuid() == 0 && (generated || !ports.empty())) netMode = *parseNetworkFlag(kDefaultNetwork);
     m.tty = sp.process->terminal;
     m.interactive = a->has("interactive") && !m.tty;
     m.args = sp.process->args;
@@ -204,6 +226,7 @@ int cmdRun(const Store& store, const Argv& argv) {
     }
     auto undo = [&] {
         unmountRootfs(store, m.id);
+        detachNetwork(store, m.id);
         std::filesystem::remove_all(store.dir(m.id), ec);
     };
     if (image) {
@@ -222,6 +245,14 @@ int cmdRun(const Store& store, const Argv& argv) {
         }
         sp.process->user.uid = ids->uid;
         sp.process->user.gid = ids->gid;
+    }
+    if (netMode) {
+        auto att = attachNetwork(store, m.id, sp.hostname, *netMode, ports);
+        if (!att) {
+            undo();
+            return errorOut(att.error().message(), 125);
+        }
+        applyNetwork(store, m.id, *att, sp);
     }
     // The effective spec, for inspect (and the bundle of a generated one).
     (void)writeFileAtomic(store.dir(m.id) + "/config.json", spec::toJson(sp, true) + "\n");

@@ -25,6 +25,7 @@
 #include "libcontainer/runtime.h"
 #include "images.h"
 #include "logfile.h"
+#include "network.h"
 #include "loop.h"
 #include "process_io.h"
 
@@ -370,6 +371,7 @@ void Supervisor::removeAndStop() {
     store_.event("destroy", meta_);
     std::error_code ec;
     unmountRootfs(store_, meta_.id);
+    detachNetwork(store_, meta_.id);
     std::filesystem::remove_all(store_.dir(meta_.id), ec);
     loop_.stop();
 }

@@ -27,7 +27,10 @@ pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev cat
       # runccpp-manager's images: libarchive (layers and image archives), libcrypto (sha256)
       libarchive-dev libssl-dev
       # runccpp-manager metrics: its test scrapes with curl and parses with prometheus_client
-      python3-prometheus-client curl)
+      python3-prometheus-client curl
+      # runccpp-manager's networks: the CNI plugins (bridge, host-local, portmap, loopback) and
+      # the iptables that portmap and the bridge's ipMasq run
+      containernetworking-plugins iptables)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -67,13 +67,25 @@ setup_manager() {
 	copy_bundle "$BUNDLE"
 	ROOTFS=$TESTDIR/rootfs
 	cp -al "$PRISTINE_BUNDLE/rootfs" "$ROOTFS"
+	net_state >"$TESTDIR/.net-before"
 	cd "$TESTDIR"
+}
+
+# net_state: what CNI makes per container on the host: veths on the manager's bridges
+# (rccppN) and the per-container iptables chains (CNI-<hash>, CNI-DN-<hash>; the shared
+# CNI-HOSTPORT-* chains stay, as docker's do). A test's teardown compares it with its start.
+net_state() {
+	ip -o link show type veth 2>/dev/null | awk '/ master rccpp[0-9]+ / { sub(/@.*/, "", $2); print "veth " $2 }'
+	if command -v iptables >/dev/null; then
+		iptables -w -t nat -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^CNI-/ && $2 !~ /^CNI-HOSTPORT-/ { print "iptables chain " $2 }'
+	fi
+	return 0
 }
 
 teardown_manager() {
 	cd /
 	[[ -n ${TESTDIR:-} && -d $TESTDIR ]] || return 0
-	local problems=() id d pid sups
+	local problems=() id d pid sups ids=
 
 	if [[ -f $TESTDIR/.bg ]]; then
 		while read -r pid; do
@@ -83,13 +95,21 @@ teardown_manager() {
 	fi
 	sups=$(supervisor_pids)
 	if [[ -d $MROOT ]]; then
-		for id in $("$MANAGER" --root "$MROOT" ps -aq --no-trunc 2>/dev/null); do
+		ids=$("$MANAGER" --root "$MROOT" ps -aq --no-trunc 2>/dev/null)
+		for id in $ids; do
 			"$MANAGER" --root "$MROOT" rm -f "$id" >/dev/null 2>&1 || problems+=("rm -f $id failed")
 		done
 		# nothing but the runc root, the image store and the event log may stay
 		while read -r d; do
 			problems+=("left in root: $d")
-		done < <(find "$MROOT" -mindepth 1 -maxdepth 1 ! -name runc ! -name images ! -name volumes ! -name events.log ! -name events.log.1 ! -name .lock)
+		done < <(find "$MROOT" -mindepth 1 -maxdepth 1 ! -name runc ! -name images ! -name volumes ! -name networks ! -name netns ! -name events.log ! -name events.log.1 ! -name .lock)
+		while read -r d; do
+			problems+=("network namespace left: $d")
+		done < <(find "$MROOT/netns" -mindepth 1 2>/dev/null)
+		for id in $ids; do
+			grep -rqs "$id" /var/lib/cni/networks/runccpp-*/ && problems+=("IP lease left for $id")
+			iptables -w -t nat -S 2>/dev/null | grep -q "$id" && problems+=("iptables rules left for $id")
+		done
 		while read -r d; do
 			problems+=("libcontainer state left: $d")
 		done < <(find "$MROOT/runc" -mindepth 1 -maxdepth 1 2>/dev/null)
@@ -133,6 +153,12 @@ teardown_manager() {
 	for d in "$CGROUP_ROOT"/*/mgr-it "$CGROUP_ROOT"/mgr-it; do
 		[[ -d $d ]] && rmdir "$d" 2>/dev/null
 	done
+
+	if [[ -f $TESTDIR/.net-before ]]; then
+		while read -r d; do
+			[[ -n $d ]] && problems+=("left on the host: $d")
+		done < <(comm -13 <(sort "$TESTDIR/.net-before") <(net_state | sort))
+	fi
 
 	finish_teardown
 }

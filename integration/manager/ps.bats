@@ -13,7 +13,7 @@ load helpers
 	assert_status 0
 	local header
 	header=$(head -1 <<<"$output")
-	assert_match "$header" '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES$' "header"
+	assert_match "$header" '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$' "header"
 	assert_eq "$(grep -c . <<<"$output")" 2 "lines"
 	assert_match "$(sed -n 2p <<<"$output")" "^${up:0:12} +- +\"sleep 100\" +.* ago +Up .* +mgr-up$" "row"
 
@@ -31,7 +31,7 @@ load helpers
 @test "ps: an empty root lists nothing (header only)" {
 	run mgr ps -a
 	assert_status 0
-	assert_match "$output" '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES$'
+	assert_match "$output" '^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$'
 }
 
 @test "ps: containers started concurrently by separate manager processes are all listed; a name is taken once" {
