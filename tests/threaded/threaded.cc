@@ -1,0 +1,190 @@
+// A multi-threaded embedder (issue 16 item 4): it starts the runc-cpp helper first, then
+// runs N threads that each create, start, exec into, read stats of, kill, wait for and
+// delete their own busybox container at the same time, while another thread churns the
+// allocator. Checks every output, exit status and that nothing is left (state, cgroups,
+// processes). Root only.
+//   usage: threaded-embedder ROOTFS STATE_ROOT [THREADS]
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "libcontainer/builder.h"
+#include "libcontainer/remote.h"
+
+namespace {
+
+lc::RuntimeOptions rootAt(const std::string& root) {
+    lc::RuntimeOptions o;
+    o.root = root;
+    return o;
+}
+
+std::mutex outMu;
+std::atomic<int> failures{0};
+
+void report(bool ok, const std::string& what) {
+    std::lock_guard g(outMu);
+    std::printf("%s: %s\n", ok ? "ok" : "FAIL", what.c_str());
+    std::fflush(stdout);
+    if (!ok) ++failures;
+}
+
+template <typename T>
+bool check(const lc::Result<T>& r, const std::string& what) {
+    if (!r) report(false, what + ": " + r.error().message());
+    return static_cast<bool>(r);
+}
+
+// Everything from `fd` until EOF (or `want` bytes with a terminal, which has no EOF).
+std::string readAll(int fd, size_t want = 0) {
+    std::string out;
+    char buf[512];
+    for (;;) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 10000) != 1) break;
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) break;
+        out.append(buf, static_cast<size_t>(n));
+        if (want && out.size() >= want) break;
+    }
+    return out;
+}
+
+struct Pipe {
+    lc::UniqueFd r, w;
+    Pipe() {
+        int p[2];
+        if (::pipe2(p, O_CLOEXEC) == 0) r.reset(p[0]), w.reset(p[1]);
+    }
+};
+
+// One exec: its output on a pipe, its status through the helper.
+void execCheck(lc::RemoteContainer& c, const spec::Process& base, std::vector<std::string> args,
+               const std::string& wantOut, int wantStatus, const std::string& what) {
+    lc::ExecOptions eo;
+    eo.process = base;
+    eo.process.args = std::move(args);
+    Pipe out;
+    eo.stdio.out = out.w.get();
+    eo.stdio.err = out.w.get();
+    auto p = c.exec(eo);
+    out.w.reset();
+    if (!check(p, what + " exec")) return;
+    std::string got = readAll(out.r.get());
+    pollfd pf{p->pidfd.get(), POLLIN, 0};
+    report(p->pidfd && ::poll(&pf, 1, 10000) == 1, what + " pidfd polls readable at exit");
+    auto st = c.waitProcess(p->pid);
+    if (!check(st, what + " waitProcess")) return;
+    report(got == wantOut, what + " output " + (got == wantOut ? "" : "'" + got + "' != '" + wantOut + "'"));
+    report(*st == wantStatus, what + " status " + std::to_string(*st));
+    report(!c.waitProcess(p->pid), what + " status is given once");
+}
+
+void worker(lc::RemoteRuntime& rt, const std::string& rootfs, int i) {
+    const std::string id = "mt-" + std::to_string(::getpid()) + "-" + std::to_string(i);
+    auto sp = lc::SpecBuilder()
+                  .rootfs(rootfs)
+                  .args({"sh", "-c", "echo init-" + std::to_string(i) + "; exec sleep 1000"})
+                  .cgroupsPath("/" + id)
+                  .pidsLimit(64)
+                  .build();
+    if (!check(sp, id + " spec")) return;
+    Pipe out;
+    lc::CreateOptions co;
+    co.id = id;
+    co.stdio.out = out.w.get();
+    auto c = rt.create(co, *sp);
+    out.w.reset();
+    if (!check(c, id + " create")) return;
+    report(c->pidfd() >= 0, id + " create gives a pidfd");
+    auto st = c->state();
+    if (check(st, id + " state")) report(st->status == "created" && st->pid == c->initPid(), id + " is created");
+    if (!check(c->start(), id + " start")) return;
+    std::string got = readAll(out.r.get());
+    report(got == "init-" + std::to_string(i) + "\n", id + " init output '" + got + "'");
+    st = c->state();
+    if (check(st, id + " state")) report(st->status == "running", id + " is running");
+
+    // No fd of the program or of the helper reaches the container: ls's own directory is 3.
+    execCheck(*c, *sp->process, {"sh", "-c", "echo exec-" + std::to_string(i) + "; ls /proc/self/fd; exit 7"},
+              "exec-" + std::to_string(i) + "\n0\n1\n2\n3\n", 7 << 8, id + " exec");
+    execCheck(*c, *sp->process, {"ls", "/proc/1/fd"}, "0\n1\n2\n", 0, id + " init's fds");
+    if (i == 0) {  // a terminal: the pty master comes back from the helper
+        lc::ExecOptions eo;
+        eo.process = *sp->process;
+        eo.process.terminal = true;
+        eo.process.args = {"echo", "tty"};
+        eo.keepConsole = true;
+        auto p = c->exec(eo);
+        if (check(p, id + " exec -t")) {
+            report(p->console.valid(), id + " exec -t gives the pty master");
+            std::string tty = p->console ? readAll(p->console.get(), 5) : "";
+            report(tty == "tty\r\n", id + " output through the pty '" + tty + "'");
+            auto ws = c->waitProcess(p->pid);
+            report(ws && *ws == 0, id + " exec -t status");
+        }
+    }
+
+    auto stats = c->stats();
+    if (check(stats, id + " stats"))
+        report(stats->pidsCurrent >= 1 && stats->pidsLimit == 64, id + " stats: pids " + std::to_string(stats->pidsCurrent) + "/" + std::to_string(stats->pidsLimit));
+    auto pids = c->pids();
+    if (check(pids, id + " pids")) report(!pids->empty() && (*pids)[0] == c->initPid(), id + " pids lists the init");
+
+    const pid_t init = c->initPid();
+    if (!check(c->kill(SIGKILL), id + " kill")) return;
+    auto ws = c->wait();
+    if (check(ws, id + " wait")) report(WIFSIGNALED(*ws) && WTERMSIG(*ws) == SIGKILL, id + " init killed by SIGKILL");
+    if (!check(c->destroy(), id + " delete")) return;
+    report(::kill(init, 0) < 0 && errno == ESRCH, id + " init is gone");
+    report(!rt.load(id), id + " no longer loads");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 3) {
+        std::fprintf(stderr, "usage: %s ROOTFS STATE_ROOT [THREADS]\n", argv[0]);
+        return 2;
+    }
+    const std::string rootfs = argv[1], root = argv[2];
+    const int n = argc > 3 ? std::atoi(argv[3]) : 4;
+    if (n < 1 || n > 64) return 2;
+    auto rt = lc::RemoteRuntime::start(rootAt(root));  // first, while single-threaded
+    if (!rt) {
+        std::fprintf(stderr, "start the helper: %s\n", rt.error().message().c_str());
+        return 1;
+    }
+    std::printf("helper %d\n", rt->helperPid());
+    std::atomic<bool> stop{false};
+    std::thread noise([&] {  // a program's own threads, allocating all the time
+        while (!stop) {
+            std::vector<std::string> v(64, std::string(200, 'x'));
+            (void)v;
+        }
+    });
+    std::vector<std::thread> workers;
+    for (int i = 0; i < n; ++i) workers.emplace_back(worker, std::ref(*rt), rootfs, i);
+    for (auto& t : workers) t.join();
+    stop = true;
+    noise.join();
+    auto left = rt->list();
+    report(left && left->empty(), "no container left in the state root");
+    const pid_t helper = rt->helperPid();
+    rt = std::unexpected(lc::Error{});
+    report(::kill(helper, 0) < 0 && errno == ESRCH, "the helper is gone with the RemoteRuntime");
+    std::printf("%d failures\n", failures.load());
+    return failures ? 1 : 0;
+}
