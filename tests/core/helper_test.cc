@@ -52,7 +52,7 @@ TEST_CASE("helper frames: header checked", "[core][helper]") {
     CHECK(decodeFrame(wire.data(), 4).error().message() == "helper message: 4 bytes is shorter than its header");
     CHECK_FALSE(decodeFrame(wire.data(), wire.size() - 1));
     std::string bad = wire;
-    bad[0] = 'x';
+    bad[3] = 'x';  // the magic is in the upper three bytes (the version is byte 0)
     CHECK(decodeFrame(bad.data(), bad.size()).error().message() == "helper message: bad magic");
     std::string v2 = wire;
     v2[0] = 2;  // little-endian: the version is the first byte

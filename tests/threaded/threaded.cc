@@ -3,7 +3,11 @@
 // delete their own busybox container at the same time, while another thread churns the
 // allocator. Checks every output, exit status and that nothing is left (state, cgroups,
 // processes). Root only.
-//   usage: threaded-embedder ROOTFS STATE_ROOT [THREADS]
+//   usage: threaded-embedder ROOTFS STATE_ROOT THREADS ID_PREFIX CGROUP_PARENT
+//          threaded-embedder --die ROOTFS STATE_ROOT ID CGROUP_PARENT
+// Container ids are ID_PREFIX-<n>, their cgroups /CGROUP_PARENT/<id>. --die creates and
+// starts one container, prints "helper <pid> init <pid>" and kills itself (the helper must
+// follow; the container stays, as a detached one does).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -92,12 +96,14 @@ void execCheck(lc::RemoteContainer& c, const spec::Process& base, std::vector<st
     report(!c.waitProcess(p->pid), what + " status is given once");
 }
 
-void worker(lc::RemoteRuntime& rt, const std::string& rootfs, int i) {
-    const std::string id = "mt-" + std::to_string(::getpid()) + "-" + std::to_string(i);
+std::string cgroupParent;
+
+void worker(lc::RemoteRuntime& rt, const std::string& rootfs, const std::string& prefix, int i) {
+    const std::string id = prefix + "-" + std::to_string(i);
     auto sp = lc::SpecBuilder()
                   .rootfs(rootfs)
                   .args({"sh", "-c", "echo init-" + std::to_string(i) + "; exec sleep 1000"})
-                  .cgroupsPath("/" + id)
+                  .cgroupsPath("/" + cgroupParent + "/" + id)
                   .pidsLimit(64)
                   .build();
     if (!check(sp, id + " spec")) return;
@@ -105,6 +111,7 @@ void worker(lc::RemoteRuntime& rt, const std::string& rootfs, int i) {
     lc::CreateOptions co;
     co.id = id;
     co.stdio.out = out.w.get();
+    co.stdio.err = out.w.get();
     auto c = rt.create(co, *sp);
     out.w.reset();
     if (!check(c, id + " create")) return;
@@ -152,15 +159,38 @@ void worker(lc::RemoteRuntime& rt, const std::string& rootfs, int i) {
     report(!rt.load(id), id + " no longer loads");
 }
 
+// Creates and starts one container through the helper, then dies by SIGKILL.
+int dieAfterCreate(const std::string& rootfs, const std::string& root, const std::string& id) {
+    auto rt = lc::RemoteRuntime::start(rootAt(root));
+    if (!check(rt, "start the helper")) return 1;
+    auto sp = lc::SpecBuilder().rootfs(rootfs).args({"sleep", "1000"}).cgroupsPath("/" + cgroupParent + "/" + id).build();
+    if (!check(sp, "spec")) return 1;
+    lc::CreateOptions co;
+    co.id = id;
+    lc::UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));  // not the caller's stdio: it outlives us
+    co.stdio = {null.get(), null.get(), null.get()};
+    auto c = rt->create(co, *sp);
+    if (!check(c, "create") || !check(c->start(), "start")) return 1;
+    std::printf("helper %d init %d\n", rt->helperPid(), c->initPid());
+    std::fflush(stdout);
+    ::kill(::getpid(), SIGKILL);
+    return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 3) {
-        std::fprintf(stderr, "usage: %s ROOTFS STATE_ROOT [THREADS]\n", argv[0]);
+    if (argc == 6 && std::string(argv[1]) == "--die") {
+        cgroupParent = argv[5];
+        return dieAfterCreate(argv[2], argv[3], argv[4]);
+    }
+    if (argc != 6) {
+        std::fprintf(stderr, "usage: %s ROOTFS STATE_ROOT THREADS ID_PREFIX CGROUP_PARENT\n", argv[0]);
         return 2;
     }
-    const std::string rootfs = argv[1], root = argv[2];
-    const int n = argc > 3 ? std::atoi(argv[3]) : 4;
+    const std::string rootfs = argv[1], root = argv[2], prefix = argv[4];
+    cgroupParent = argv[5];
+    const int n = std::atoi(argv[3]);
     if (n < 1 || n > 64) return 2;
     auto rt = lc::RemoteRuntime::start(rootAt(root));  // first, while single-threaded
     if (!rt) {
@@ -176,7 +206,7 @@ int main(int argc, char** argv) {
         }
     });
     std::vector<std::thread> workers;
-    for (int i = 0; i < n; ++i) workers.emplace_back(worker, std::ref(*rt), rootfs, i);
+    for (int i = 0; i < n; ++i) workers.emplace_back(worker, std::ref(*rt), rootfs, prefix, i);
     for (auto& t : workers) t.join();
     stop = true;
     noise.join();
