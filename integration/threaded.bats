@@ -61,3 +61,22 @@ teardown() {
 	run rt delete --force "$TEST_ID"
 	assert_status 0
 }
+
+@test "helper: joining a time namespace fails in the library from a threaded caller (EUSERS) and works through the helper" {
+	[[ -e /proc/self/ns/time ]] || skip "the kernel has no time namespaces"
+	command -v unshare >/dev/null || skip "no unshare(1)"
+	unshare --time --fork sleep 100 </dev/null >/dev/null 2>&1 &
+	local holder=$! member="" tries=0
+	while [[ -z $member ]] && ((tries < 50)); do
+		member=$(pgrep -P "$holder" sleep || true)
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	[[ -n $member ]] || { kill "$holder"; skip "unshare --time did not start"; }
+	run "$THREADED_DIR/threaded-embedder" --timens "$BUNDLE/rootfs" "$ROOT" "$TEST_ID" "$CGROUP_PARENT" "/proc/$member/ns/time"
+	kill "$holder" "$member" 2>/dev/null || true
+	echo "$output"
+	assert_status 0
+	assert_contains "$output" "direct: unable to start container process: setns: too many users"
+	assert_contains "$output" "helper: created"
+}

@@ -8,6 +8,9 @@
 // Container ids are ID_PREFIX-<n>, their cgroups /CGROUP_PARENT/<id>. --die creates and
 // starts one container, prints "helper <pid> init <pid>" and kills itself (the helper must
 // follow; the container stays, as a detached one does).
+//          threaded-embedder --timens ROOTFS STATE_ROOT ID CGROUP_PARENT TIME_NS_PATH
+// --timens creates a container that joins a time namespace, directly with a second thread
+// running and then through the helper, and prints how each went.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -177,9 +180,45 @@ int dieAfterCreate(const std::string& rootfs, const std::string& root, const std
     return 1;
 }
 
+// A container that joins the time namespace at `nsPath`: straight from this process while a
+// second thread runs (the library's setns(CLONE_NEWTIME) in the caller must fail), then
+// through the helper (it must work). Prints one line per way.
+int timeNamespace(const std::string& rootfs, const std::string& root, const std::string& id, const std::string& nsPath) {
+    auto rt = lc::RemoteRuntime::start(rootAt(root));
+    if (!check(rt, "start the helper")) return 1;
+    auto sp = lc::SpecBuilder()
+                  .rootfs(rootfs)
+                  .args({"true"})
+                  .namespace_("time", nsPath)
+                  .cgroupsPath("/" + cgroupParent + "/" + id)
+                  .build();
+    if (!check(sp, "spec")) return 1;
+    lc::UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    lc::CreateOptions co;
+    co.id = id;
+    co.stdio = {null.get(), null.get(), null.get()};
+    std::atomic<bool> stop{false};
+    std::thread second([&] { while (!stop) ::usleep(1000); });
+    auto local = lc::Runtime::open(rootAt(root));
+    if (!check(local, "open")) return 1;
+    auto direct = local->create(co, *sp);
+    std::printf("direct: %s\n", direct ? "created" : direct.error().message().c_str());
+    if (direct) (void)direct->destroy(true);
+    auto viaHelper = rt->create(co, *sp);
+    std::printf("helper: %s\n", viaHelper ? "created" : viaHelper.error().message().c_str());
+    if (viaHelper) (void)viaHelper->destroy(true);
+    stop = true;
+    second.join();
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc == 7 && std::string(argv[1]) == "--timens") {
+        cgroupParent = argv[5];
+        return timeNamespace(argv[2], argv[3], argv[4], argv[6]);
+    }
     if (argc == 6 && std::string(argv[1]) == "--die") {
         cgroupParent = argv[5];
         return dieAfterCreate(argv[2], argv[3], argv[4]);
