@@ -38,6 +38,7 @@ teardown() {
 		assert_contains "$output" "ok: $TEST_ID-$i no longer loads"
 	done
 	assert_contains "$output" "ok: $TEST_ID-0 output through the pty"
+	assert_contains "$output" "ok: $TEST_ID-1 create gives the pty master"
 	local helper
 	helper=$(sed -n 's/^helper \([0-9]*\)$/\1/p' <<<"$output")
 	[[ -n $helper ]] || fail "no helper pid printed"

@@ -82,6 +82,7 @@ void execCheck(lc::RemoteContainer& c, const spec::Process& base, std::vector<st
                const std::string& wantOut, int wantStatus, const std::string& what) {
     lc::ExecOptions eo;
     eo.process = base;
+    eo.process.terminal = false;
     eo.process.args = std::move(args);
     Pipe out;
     eo.stdio.out = out.w.get();
@@ -103,8 +104,10 @@ std::string cgroupParent;
 
 void worker(lc::RemoteRuntime& rt, const std::string& rootfs, const std::string& prefix, int i) {
     const std::string id = prefix + "-" + std::to_string(i);
+    const bool tty = i == 1;  // this init has a terminal: its pty master comes back from create
     auto sp = lc::SpecBuilder()
                   .rootfs(rootfs)
+                  .terminal(tty)
                   .args({"sh", "-c", "echo init-" + std::to_string(i) + "; exec sleep 1000"})
                   .cgroupsPath("/" + cgroupParent + "/" + id)
                   .pidsLimit(64)
@@ -113,17 +116,24 @@ void worker(lc::RemoteRuntime& rt, const std::string& rootfs, const std::string&
     Pipe out;
     lc::CreateOptions co;
     co.id = id;
-    co.stdio.out = out.w.get();
-    co.stdio.err = out.w.get();
+    if (tty) {
+        co.keepConsole = true;
+    } else {
+        co.stdio.out = out.w.get();
+        co.stdio.err = out.w.get();
+    }
     auto c = rt.create(co, *sp);
     out.w.reset();
     if (!check(c, id + " create")) return;
     report(c->pidfd() >= 0, id + " create gives a pidfd");
+    lc::UniqueFd console = c->takeConsole();  // open until the end: closing it hangs up the init
+    if (tty) report(console.valid(), id + " create gives the pty master");
     auto st = c->state();
     if (check(st, id + " state")) report(st->status == "created" && st->pid == c->initPid(), id + " is created");
     if (!check(c->start(), id + " start")) return;
-    std::string got = readAll(out.r.get());
-    report(got == "init-" + std::to_string(i) + "\n", id + " init output '" + got + "'");
+    const std::string want = "init-" + std::to_string(i) + (tty ? "\r\n" : "\n");
+    std::string got = tty ? (console ? readAll(console.get(), want.size()) : "") : readAll(out.r.get());
+    report(got == want, id + " init output '" + got + "'");
     st = c->state();
     if (check(st, id + " state")) report(st->status == "running", id + " is running");
 
