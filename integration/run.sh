@@ -39,7 +39,7 @@ if (($#)); then
 	files=("$@")
 else
 	files=()
-	for f in cli lifecycle process rootfs hooks exec terminal fds logging security validation masks visibility userns idmap rootless; do
+	for f in cli lifecycle process rootfs hooks exec terminal fds logging security validation masks visibility userns idmap rootless threaded; do
 		files+=("$here/$f.bats")
 	done
 fi

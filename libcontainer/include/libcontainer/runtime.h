@@ -1,9 +1,10 @@
 // The embedding entry point: a Runtime bound to a state root creates and loads containers.
 //
 // Process model: create() clone3()s the container init straight from the calling process
-// (no re-exec). The calling process must therefore be single-threaded when it calls create():
-// a multi-threaded embedder should run the runc-cpp binary instead (or create from a
-// single-threaded helper process it forks early).
+// (no re-exec). The calling process must therefore be single-threaded when it calls create()
+// (and Container::exec): a multi-threaded embedder uses lc::RemoteRuntime (remote.h), which
+// forks a single-threaded helper once, early. docs/threads.md lists the calls that are safe
+// from threads without it.
 #pragma once
 
 #include <sys/types.h>
