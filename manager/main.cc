@@ -29,6 +29,8 @@ const char* kUsage =
     "  stats     resource usage of containers\n"
     "  top       processes of a container\n"
     "  exec      run a command in a running container\n"
+    "  start     start created or exited containers again (-a: attach)\n"
+    "  restart   stop, then start containers\n"
     "  stop      stop containers (TERM, then KILL after a grace period)\n"
     "  kill      send a signal to containers\n"
     "  rm        remove containers\n"
@@ -82,6 +84,7 @@ int main(int argc, char** argv) {
         {"rm", mgr::cmdRm},     {"inspect", mgr::cmdInspect}, {"events", mgr::cmdEvents},
         {"wait", mgr::cmdWait}, {"pause", mgr::cmdPause}, {"unpause", mgr::cmdUnpause},
         {"volume", mgr::cmdVolume}, {"load", mgr::cmdLoad}, {"images", mgr::cmdImages}, {"rmi", mgr::cmdRmi},
+        {"start", mgr::cmdStart}, {"restart", mgr::cmdRestart},
     };
     auto it = kCommands.find(cmd);
     if (it == kCommands.end()) {
@@ -90,7 +93,7 @@ int main(int argc, char** argv) {
     }
     // run (and the supervisor it forks) and exec clone container processes from this image:
     // first re-execute from a copy no container can write (CVE-2019-5736 class).
-    if (cmd == "run" || cmd == "exec") {
+    if (cmd == "run" || cmd == "exec" || cmd == "start" || cmd == "restart") {
         if (auto r = lc::protectRuntimeExe(argv, environ); !r) {
             std::fprintf(stderr, "Error: %s\n", r.error().message().c_str());
             return 125;

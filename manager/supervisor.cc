@@ -27,6 +27,7 @@
 #include "logfile.h"
 #include "loop.h"
 #include "process_io.h"
+#include "restart.h"
 
 namespace mgr {
 namespace {
@@ -75,6 +76,12 @@ void sendFd(int sock, int fd) {
     (void)::sendmsg(sock, &msg, MSG_NOSIGNAL);
 }
 
+int64_t monotonicMs() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
 int exitCodeOf(int st) {
     if (WIFEXITED(st)) return WEXITSTATUS(st);
     if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
@@ -90,6 +97,10 @@ public:
 
     lc::Result<void> start(const spec::Spec& spec, lc::UniqueFd listener, lc::UniqueFd attached);
     int run();
+    // Before a restart: the exited container's libcontainer state and cgroup go.
+    void destroyContainer() {
+        if (c_) (void)c_->destroy(true);
+    }
 
 private:
     void watchOutput(lc::UniqueFd fd, const std::string& stream);
@@ -423,15 +434,70 @@ void closeInherited(std::initializer_list<int> keep) {
         ::unlink(store.sockPath(meta.id).c_str());
         ::_exit(1);
     };
-    auto loop = shim::Loop::create();
-    if (!loop) fail(loop.error());
-    auto listener = listenUnix(store.sockPath(meta.id));
-    if (!listener) fail(listener.error());
-    Supervisor sup(store, meta, **loop);
-    if (auto s = sup.start(spec, std::move(*listener), lc::UniqueFd(attached)); !s) fail(s.error());
-    writeAll(ready, "ok\n");
-    ::close(ready);
-    ::_exit(sup.run());
+    // One run of the container, then as many as its restart policy asks for (restart.h).
+    RestartPolicy policy = parseRestartPolicy(meta.restart).value_or(RestartPolicy{});
+    int64_t backoff = 0;
+    bool first = true;
+    std::optional<ExitRecord> previous;
+    for (;;) {
+        auto again = [&](const lc::Error& e) {  // a restart that failed: the last exit stands
+            writeAll(2, "restart failed: " + e.message() + "\n");
+            if (previous) (void)store.writeExit(meta.id, *previous);
+            setRestarting(store, meta.id, false);
+        };
+        auto loop = shim::Loop::create();
+        if (!loop) {
+            if (first) fail(loop.error());
+            again(loop.error());
+            break;
+        }
+        auto listener = listenUnix(store.sockPath(meta.id));
+        if (!listener) {
+            if (first) fail(listener.error());
+            again(listener.error());
+            break;
+        }
+        Supervisor sup(store, meta, **loop);
+        int64_t startedAt = monotonicMs();
+        if (auto s = sup.start(spec, std::move(*listener), lc::UniqueFd(first ? attached : -1)); !s) {
+            if (first) fail(s.error());
+            ::unlink(store.sockPath(meta.id).c_str());
+            again(s.error());
+            break;
+        }
+        if (first) {
+            writeAll(ready, "ok\n");
+            ::close(ready);
+            first = false;
+        } else {
+            setRestarting(store, meta.id, false);
+            store.event("restart", meta);
+        }
+        sup.run();
+        if (meta.autoRemove) break;
+        auto e = store.readExit(meta.id);
+        if (!e) break;
+        int64_t restarts = restartCount(store, meta.id);
+        if (!shouldRestart(policy, e->code, restarts, manuallyStopped(store, meta.id))) break;
+        backoff = nextBackoffMs(backoff, monotonicMs() - startedAt);
+        setRestarting(store, meta.id, true);
+        // the back-off, cut short by the user's stop or rm -f
+        bool stopped = false;
+        for (int64_t waited = 0; waited < backoff && !stopped; waited += 20) {
+            ::usleep(20000);
+            stopped = manuallyStopped(store, meta.id);
+        }
+        if (stopped) {
+            setRestarting(store, meta.id, false);
+            break;
+        }
+        sup.destroyContainer();
+        previous = e;
+        ::unlink((store.dir(meta.id) + "/exit.json").c_str());
+        ::unlink((store.dir(meta.id) + "/started.json").c_str());
+        writeRestartCount(store, meta.id, restarts + 1);
+    }
+    ::_exit(0);
 }
 
 }  // namespace
