@@ -34,6 +34,7 @@ int cmdImages(const Store& store, const Argv& argv);
 int cmdRmi(const Store& store, const Argv& argv);
 int cmdStart(const Store& store, const Argv& argv);
 int cmdRestart(const Store& store, const Argv& argv);
+int cmdAttach(const Store& store, const Argv& argv);
 
 // stop's work for one container (no output): marks it stopped by the user, sends `sig`,
 // KILLs after graceSecs; 0, or the code of the error it reported.
@@ -53,7 +54,9 @@ void printEntry(const LogEntry& e, bool timestamps);
 // stderr), feeds a terminal's input and window size, forwards signals; returns the exit code.
 // `conn` is the connection from launchSupervisor(attach).
 // `since` (an RFC 3339 time, as the log's): entries before it are not printed (start -a).
-int attach(const Store& store, const Meta& meta, lc::UniqueFd conn, const std::string& since = {});
+// `stdinOptional`: a -i container's stdin may not come (the attach command).
+int attach(const Store& store, const Meta& meta, lc::UniqueFd conn, const std::string& since = {},
+           bool stdinOptional = false);
 // A time flag (--since, --until): unix seconds (fractions allowed), RFC 3339 UTC
 // (2026-01-02T03:04:05Z) or a duration before now (10s, 5m, 2h); ns since the epoch.
 lc::Result<int64_t> parseTimeArg(const std::string& s);

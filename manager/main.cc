@@ -31,6 +31,7 @@ const char* kUsage =
     "  exec      run a command in a running container\n"
     "  start     start created or exited containers again (-a: attach)\n"
     "  restart   stop, then start containers\n"
+    "  attach    connect to a running container's output (and input)\n"
     "  stop      stop containers (TERM, then KILL after a grace period)\n"
     "  kill      send a signal to containers\n"
     "  rm        remove containers\n"
@@ -84,7 +85,7 @@ int main(int argc, char** argv) {
         {"rm", mgr::cmdRm},     {"inspect", mgr::cmdInspect}, {"events", mgr::cmdEvents},
         {"wait", mgr::cmdWait}, {"pause", mgr::cmdPause}, {"unpause", mgr::cmdUnpause},
         {"volume", mgr::cmdVolume}, {"load", mgr::cmdLoad}, {"images", mgr::cmdImages}, {"rmi", mgr::cmdRmi},
-        {"start", mgr::cmdStart}, {"restart", mgr::cmdRestart},
+        {"start", mgr::cmdStart}, {"restart", mgr::cmdRestart}, {"attach", mgr::cmdAttach},
     };
     auto it = kCommands.find(cmd);
     if (it == kCommands.end()) {

@@ -305,7 +305,13 @@ void Supervisor::onClient(int fd) {
     std::string req = n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
     auto conn = std::move(clients_[fd]);
     clients_.erase(fd);
-    if (req.starts_with("wait")) {
+    if (req.starts_with("attach")) {
+        // `attach`: the console of a terminal, or the stdin a -d -i container keeps (a byte
+        // without an fd when a foreground run holds it), then a waiter as for "wait"
+        if (console_) sendFd(fd, console_.get());
+        else if (meta_.interactive) sendFd(fd, stdin_ ? stdin_.get() : -1);
+    }
+    if (req.starts_with("wait") || req.starts_with("attach")) {
         if (finished_) {
             writeAll(fd, "exit " + std::to_string(exitCodeOf(*exitStatus_)) + "\n");
         }

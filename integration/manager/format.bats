@@ -133,7 +133,7 @@ load helpers
 
 @test "every command's --help exits 0; --version" {
 	local c
-	for c in run ps logs stats top exec stop start restart kill rm inspect events wait pause unpause load images rmi volume; do
+	for c in run ps logs stats top exec stop start restart attach kill rm inspect events wait pause unpause load images rmi volume; do
 		run mgr "$c" --help
 		assert_status 0
 		[[ $output == *Usage* ]] || fail "$c --help: $output"

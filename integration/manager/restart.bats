@@ -115,3 +115,32 @@ restarts_of() { mgr inspect --format '{{.RestartCount}}' "$1"; }
 	run mgr start nosuch
 	assert_status 1
 }
+
+@test "attach: new output until the exit, its code; stdin of a -d -i container; stopped ones refused" {
+	mgr_bg --name mgr-t1 "$ROOTFS" sh -c 'echo early; sleep 1.5; echo late; exit 3'
+	wait_for '[[ $(mgr logs mgr-t1) == early ]]'
+	run mgr attach mgr-t1
+	assert_status 3
+	assert_output late
+	run mgr attach mgr-t1
+	assert_status 1
+	assert_output "Error: You cannot attach to a stopped container, start it first"
+
+	mgr_bg --name mgr-t2 -i "$ROOTFS" sh -c 'while read l; do echo "got $l"; done'
+	mkfifo "$TESTDIR/in"
+	"$MANAGER" --root "$MROOT" attach mgr-t2 <"$TESTDIR/in" >"$TESTDIR/out" 2>&1 &
+	local client=$!
+	track_bg $client
+	exec 7>"$TESTDIR/in"
+	echo one >&7
+	wait_for 'grep -q "got one" "$TESTDIR/out"'
+	exec 7>&-
+	# our EOF does not close its stdin (docker's attach without --stdin-once)
+	sleep 0.3
+	assert_eq "$(state_of mgr-t2)" running
+	mgr stop -t 1 mgr-t2 >/dev/null
+	local rc=0
+	wait $client || rc=$?
+	assert_eq "$rc" 137 "attach returns the exit code"
+	assert_eq "$(cat "$TESTDIR/out")" "got one"
+}
