@@ -35,6 +35,10 @@ lc::Result<lc::UniqueFd> request(const Store& store, const std::string& id, cons
 }
 }  // namespace
 
+lc::Result<lc::UniqueFd> requestAttach(const Store& store, const std::string& id) {
+    return request(store, id, "attach\n");
+}
+
 lc::Result<lc::UniqueFd> requestWait(const Store& store, const std::string& id) {
     return request(store, id, "wait\n");
 }

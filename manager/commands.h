@@ -34,6 +34,13 @@ int cmdImages(const Store& store, const Argv& argv);
 int cmdRmi(const Store& store, const Argv& argv);
 int cmdMetrics(const Store& store, const Argv& argv);  // metrics.cc
 int cmdNetwork(const Store& store, const Argv& argv);
+int cmdStart(const Store& store, const Argv& argv);
+int cmdRestart(const Store& store, const Argv& argv);
+int cmdAttach(const Store& store, const Argv& argv);
+
+// stop's work for one container (no output): marks it stopped by the user, sends `sig`,
+// KILLs after graceSecs; 0, or the code of the error it reported.
+int stopContainer(const Store& store, const Meta& m, const std::string& ref, int sig, int64_t graceSecs);
 
 // Shared by the commands (common.cc).
 int errorOut(const std::string& msg, int code = 1);  // "Error: msg" on stderr
@@ -48,7 +55,10 @@ void printEntry(const LogEntry& e, bool timestamps);
 // Attaches to a started container until it exits: prints its log from the start (stdout,
 // stderr), feeds a terminal's input and window size, forwards signals; returns the exit code.
 // `conn` is the connection from launchSupervisor(attach).
-int attach(const Store& store, const Meta& meta, lc::UniqueFd conn);
+// `since` (an RFC 3339 time, as the log's): entries before it are not printed (start -a).
+// `stdinOptional`: a -i container's stdin may not come (the attach command).
+int attach(const Store& store, const Meta& meta, lc::UniqueFd conn, const std::string& since = {},
+           bool stdinOptional = false);
 // A time flag (--since, --until): unix seconds (fractions allowed), RFC 3339 UTC
 // (2026-01-02T03:04:05Z) or a duration before now (10s, 5m, 2h); ns since the epoch.
 lc::Result<int64_t> parseTimeArg(const std::string& s);

@@ -98,7 +98,7 @@ void waitSupervisorGone(const Store& store, const std::string& id, int timeoutMs
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
-int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
+int attach(const Store& store, const Meta& meta, lc::UniqueFd conn, const std::string& since, bool stdinOptional) {
     lc::UniqueFd console;
     if (meta.tty) {
         auto c = receiveFd(conn.get());
@@ -110,8 +110,8 @@ int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
     lc::UniqueFd input;
     if (meta.interactive) {
         auto in = receiveFd(conn.get());
-        if (!in) return errorOut("attach " + shortId(meta.id) + ": " + in.error().message(), 125);
-        input = std::move(*in);
+        if (!in && !stdinOptional) return errorOut("attach " + shortId(meta.id) + ": " + in.error().message(), 125);
+        if (in) input = std::move(*in);
     }
     int inputFd = console ? console.get() : input.get();
     sigset_t set;
@@ -123,7 +123,9 @@ int attach(const Store& store, const Meta& meta, lc::UniqueFd conn) {
     if (watch) ::inotify_add_watch(watch.get(), store.dir(meta.id).c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO);
     lc::RawTerminal raw(console && ::isatty(0) ? 0 : -1);
     LogReader reader(store.logPath(meta.id));
-    auto print = [](const LogEntry& e) { printEntry(e, false); };
+    auto print = [&since](const LogEntry& e) {
+        if (since.empty() || e.time >= since) printEntry(e, false);
+    };
     bool stdinOpen = inputFd >= 0;
     std::optional<int> code;
     for (;;) {

@@ -13,15 +13,21 @@
 #include "libcontainer/terminal.h"
 #include "args.h"
 #include "commands.h"
+#include "options.h"
+#include "spec/json.h"
+#include "user.h"
 
 namespace mgr {
 
 int cmdExec(const Store& store, const Argv& argv) {
     auto a = Args::parse(argv, {{'t', "tty", false}, {'i', "interactive", false}, {'e', "env", true},
-                                {'w', "workdir", true}, {'h', "help", false}});
+                                {'w', "workdir", true}, {'h', "help", false}, {'u', "user", true}, {0, "env-file", true}});
     if (!a) return errorOut(a.error().message(), 125);
     if (a->has("help") || a->positional.size() < 2) {
-        std::puts("Usage: runccpp-manager exec [-t|--tty] [-i] [-e KEY=VALUE] [-w DIR] CONTAINER COMMAND [ARG...]\n\n"
+        std::puts("Usage: runccpp-manager exec [-t|--tty] [-i] [-e KEY=VALUE] [--env-file FILE] [-w DIR]\n"
+                  "                             [-u USER[:GROUP]] CONTAINER COMMAND [ARG...]\n\n"
+                  "-u takes a name or uid (and group), names looked up in the container's /etc/passwd\n"
+                  "and /etc/group; --env-file reads VAR=value lines as run's does.\n"
                   "Without -t the process shares our stdin, stdout and stderr; with -t it gets a\n"
                   "terminal proxied to ours. -i is accepted for docker compatibility.");
         return a->has("help") ? 0 : 125;
@@ -37,12 +43,30 @@ int cmdExec(const Store& store, const Argv& argv) {
     bool tty = a->has("tty");
     proc->args.assign(a->positional.begin() + 1, a->positional.end());
     proc->terminal = tty;
-    for (const auto& kv : a->values("env")) {
+    std::vector<std::string> env;
+    for (const auto& f : a->values("env-file")) {
+        auto e = readEnvFile(f);
+        if (!e) return errorOut(e.error().message(), 125);
+        env.insert(env.end(), e->begin(), e->end());
+    }
+    for (const auto& kv : a->values("env")) env.push_back(kv);
+    for (const auto& kv : env) {
         std::string key = kv.substr(0, kv.find('='));
         std::erase_if(proc->env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
         proc->env.push_back(kv);
     }
     if (a->has("workdir")) proc->cwd = a->value("workdir");
+    if (a->has("user")) {
+        // names from the container's own files: its rootfs as its effective spec has it
+        auto sp = spec::loadSpecFile(store.dir(m->id) + "/config.json");
+        if (!sp || !sp->root) return errorOut("exec -u: no spec for " + a->positional[0], 125);
+        std::string rootfs = sp->root->path.starts_with("/") ? sp->root->path : m->bundle + "/" + sp->root->path;
+        auto ids = resolveUser(rootfs, a->value("user"));
+        if (!ids) return errorOut(ids.error().message(), 125);
+        proc->user.uid = ids->uid;
+        proc->user.gid = ids->gid;
+        proc->user.additionalGids.clear();
+    }
 
     sigset_t set, old;
     sigemptyset(&set);

@@ -3,6 +3,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "template.h"
 #include "images.h"
 
 namespace mgr {
@@ -47,16 +48,40 @@ int cmdLoad(const Store& store, const Argv& argv) {
 }
 
 int cmdImages(const Store& store, const Argv& argv) {
-    auto a = Args::parse(argv, {{'q', "quiet", false}, {0, "no-trunc", false}, {'h', "help", false}});
+    auto a = Args::parse(argv, {{'q', "quiet", false}, {0, "no-trunc", false}, {'h', "help", false}, {0, "format", true}});
     if (!a) return errorOut(a.error().message(), 125);
     if (a->has("help")) {
-        std::puts("Usage: runccpp-manager images [-q] [--no-trunc]\n\nLists the loaded images, newest first.");
+        std::puts("Usage: runccpp-manager images [-q] [--no-trunc] [--format TEMPLATE]\n\nLists the loaded images, newest first.\n"
+                  "--format: a Go template over .Repository .Tag .ID .CreatedSince .CreatedAt .Size\n"
+                  "('table ...' adds docker's headers).");
         return 0;
     }
     auto all = Images(store).list();
     if (!all) return errorOut(all.error().message(), 125);
     bool trunc = !a->has("no-trunc");
-    if (!a->has("quiet")) std::printf("%-30s %-10s %-15s %-20s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+    std::optional<tmpl::Template> tpl;
+    std::string format = a->value("format"), formatted;
+    bool table = false;
+    if (!format.empty() && !a->has("quiet")) {
+        table = tmpl::splitTable(format);
+        if (format.empty()) format = "{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+        auto t = tmpl::Template::parse(format);
+        if (!t) return errorOut("template parsing error: " + t.error().message(), 125);
+        tpl = std::move(*t);
+    }
+    auto fields = [](std::initializer_list<std::pair<const char*, std::string>> kv) {
+        tmpl::Value v;
+        v.kind = tmpl::Value::Kind::Object;
+        for (const auto& [k, s] : kv) v.obj.emplace_back(k, tmpl::Value::str(s));
+        return v;
+    };
+    if (tpl && table) {
+        auto h = tpl->execute(fields({{"Repository", "REPOSITORY"}, {"Tag", "TAG"}, {"ID", "IMAGE ID"}, {"CreatedSince", "CREATED"},
+                                      {"CreatedAt", "CREATED AT"}, {"Size", "SIZE"}}));
+        if (!h) return errorOut(h.error().message());
+        formatted += *h + "\n";
+    }
+    if (!a->has("quiet") && !tpl) std::printf("%-30s %-10s %-15s %-20s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
     for (const auto& img : *all) {
         std::string id = trunc ? img.id.substr(0, 12) : "sha256:" + img.id;
         if (a->has("quiet")) {
@@ -70,10 +95,19 @@ int cmdImages(const Store& store, const Argv& argv) {
         if (tags.empty()) tags.push_back("<none>:<none>");
         for (const auto& t : tags) {
             auto colon = t.rfind(':');
+            if (tpl) {
+                auto out = tpl->execute(fields({{"Repository", t.substr(0, colon)}, {"Tag", t.substr(colon + 1)}, {"ID", id},
+                                                {"CreatedSince", created}, {"CreatedAt", img.config.created},
+                                                {"Size", humanSize(img.size)}}));
+                if (!out) return errorOut(out.error().message());
+                formatted += *out + "\n";
+                continue;
+            }
             std::printf("%-30s %-10s %-15s %-20s %s\n", t.substr(0, colon).c_str(), t.substr(colon + 1).c_str(),
                         id.c_str(), created.c_str(), humanSize(img.size).c_str());
         }
     }
+    if (tpl) std::fputs(table ? tmpl::tabulate(formatted).c_str() : formatted.c_str(), stdout);
     return 0;
 }
 

@@ -1,10 +1,12 @@
-// inspect: a JSON array describing containers; --format '{{.State.Status}}' prints one value.
+// inspect: a JSON array describing containers; --format applies a Go template to each one.
 #include <cstdio>
 
 #include "args.h"
 #include "commands.h"
 #include "json.h"
 #include "network.h"
+#include "restart.h"
+#include "template.h"
 
 namespace mgr {
 namespace {
@@ -16,14 +18,16 @@ std::string describe(const Store& store, const Meta& m) {
         .boolean("Running", s.state == "running" || s.state == "paused")
         .boolean("Paused", s.state == "paused")
         .boolean("Dead", s.state == "dead")
+        .boolean("Restarting", s.state == "restarting")
         .num("Pid", s.pid)
         .num("ExitCode", s.exit ? s.exit->code : 0)
         .boolean("OOMKilled", s.exit && s.exit->oomKilled)
         .str("StartedAt", s.startedAt ? rfc3339(s.startedAt) : "")
         .str("FinishedAt", s.exit ? rfc3339(s.exit->finishedAt) : "")
         .num("SupervisorPid", s.supervisor);
+    RestartPolicy restartPolicy = parseRestartPolicy(m.restart).value_or(RestartPolicy{});
     json::Obj config;
-    config.boolean("Tty", m.tty).strs("Cmd", m.args).str("Image", m.imageRef);
+    config.boolean("Tty", m.tty).strs("Cmd", m.args).str("Image", m.imageRef).raw("Labels", labelsJson(m.labels));
     json::Obj log;
     log.str("Type", "json-file").num("MaxSize", m.logMaxSize).num("MaxFiles", m.logMaxFiles);
     std::vector<std::string> rest(m.args.size() > 1 ? m.args.begin() + 1 : m.args.end(), m.args.end());
@@ -41,6 +45,14 @@ std::string describe(const Store& store, const Meta& m) {
         .raw("LogConfig", log.done())
         .raw("NetworkSettings", networkSettingsJson(store, m.id))
         .boolean("AutoRemove", m.autoRemove)
+        .num("RestartCount", restartCount(store, m.id))
+        .raw("HostConfig", json::Obj()
+                               .raw("RestartPolicy", json::Obj()
+                                                         .str("Name", restartPolicy.name())
+                                                         .num("MaximumRetryCount", restartPolicy.maxRetries)
+                                                         .done())
+                               .boolean("AutoRemove", m.autoRemove)
+                               .done())
         .done();
 }
 
@@ -50,18 +62,17 @@ int cmdInspect(const Store& store, const Argv& argv) {
     auto a = Args::parse(argv, {{'f', "format", true}, {'h', "help", false}});
     if (!a) return errorOut(a.error().message());
     if (a->has("help") || a->positional.empty()) {
-        std::puts("Usage: runccpp-manager inspect [-f|--format '{{.Path.To.Field}}'] CONTAINER...\n\n"
-                  "Prints a JSON array, or with --format the value at a dotted path for each container.");
+        std::puts("Usage: runccpp-manager inspect [-f|--format TEMPLATE] CONTAINER...\n\n"
+                  "Prints a JSON array, or with --format a Go template applied to each container's\n"
+                  "document ({{.State.Pid}} {{.Name}}, {{json .State}}, {{index .Config.Labels \"k\"}},\n"
+                  "{{range}}, {{if}}; see manager/README.md).");
         return a->has("help") ? 0 : 1;
     }
-    std::string format = a->value("format");
-    std::string path;
-    if (!format.empty()) {
-        if (!format.starts_with("{{") || !format.ends_with("}}")) return errorOut("--format must be {{.Field.Path}}");
-        path = format.substr(2, format.size() - 4);
-        while (!path.empty() && path.front() == ' ') path.erase(0, 1);
-        while (!path.empty() && path.back() == ' ') path.pop_back();
-        if (path.starts_with(".")) path.erase(0, 1);
+    std::optional<tmpl::Template> format;
+    if (a->has("format")) {
+        auto t = tmpl::Template::parse(a->value("format"));
+        if (!t) return errorOut("template parsing error: " + t.error().message(), 125);
+        format = std::move(*t);
     }
     int rc = 0;
     std::vector<std::string> docs;
@@ -72,19 +83,19 @@ int cmdInspect(const Store& store, const Argv& argv) {
             continue;
         }
         std::string d = describe(store, *m);
-        if (path.empty()) {
+        if (!format) {
             docs.push_back(d);
             continue;
         }
-        auto doc = json::Doc::parse(d);
-        auto v = doc ? doc->scalar(path) : std::nullopt;
-        if (!v) {
-            rc = errorOut("no scalar value at ." + path);
+        auto v = tmpl::Value::fromJson(d);
+        auto out = v ? format->execute(*v) : lc::Result<std::string>(std::unexpected(v.error()));
+        if (!out) {
+            rc = errorOut(out.error().message());
             continue;
         }
-        std::printf("%s\n", v->c_str());
+        std::printf("%s\n", out->c_str());
     }
-    if (path.empty()) {
+    if (!format) {
         std::printf("[");
         for (size_t i = 0; i < docs.size(); ++i) std::printf("%s\n  %s", i ? "," : "", docs[i].c_str());
         std::printf("\n]\n");

@@ -4,6 +4,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "restart.h"
 
 namespace mgr {
 
@@ -26,6 +27,8 @@ int cmdKill(const Store& store, const Argv& argv) {
         }
         auto c = loadContainer(store, m.id);
         if (!c) return errorOut(c.error().message());
+        // KILL and TERM from the user end a restart policy's restarts (restart.h)
+        if (sig == SIGKILL || sig == SIGTERM) markManualStop(store, m.id);
         // recorded before it is sent, so that it comes before the "die" it may cause
         store.event("kill", m, {{"signal", std::to_string(sig)}});
         if (auto k = c->kill(sig); !k) {

@@ -30,6 +30,9 @@ const char* kUsage =
     "  metrics   serve Prometheus metrics of the containers (cAdvisor's names)\n"
     "  top       processes of a container\n"
     "  exec      run a command in a running container\n"
+    "  start     start created or exited containers again (-a: attach)\n"
+    "  restart   stop, then start containers\n"
+    "  attach    connect to a running container's output (and input)\n"
     "  stop      stop containers (TERM, then KILL after a grace period)\n"
     "  kill      send a signal to containers\n"
     "  rm        remove containers\n"
@@ -86,6 +89,7 @@ int main(int argc, char** argv) {
         {"volume", mgr::cmdVolume}, {"load", mgr::cmdLoad}, {"images", mgr::cmdImages}, {"rmi", mgr::cmdRmi},
         {"metrics", mgr::cmdMetrics},
         {"network", mgr::cmdNetwork},
+        {"start", mgr::cmdStart}, {"restart", mgr::cmdRestart}, {"attach", mgr::cmdAttach},
     };
     auto it = kCommands.find(cmd);
     if (it == kCommands.end()) {
@@ -94,7 +98,7 @@ int main(int argc, char** argv) {
     }
     // run (and the supervisor it forks) and exec clone container processes from this image:
     // first re-execute from a copy no container can write (CVE-2019-5736 class).
-    if (cmd == "run" || cmd == "exec") {
+    if (cmd == "run" || cmd == "exec" || cmd == "start" || cmd == "restart") {
         if (auto r = lc::protectRuntimeExe(argv, environ); !r) {
             std::fprintf(stderr, "Error: %s\n", r.error().message().c_str());
             return 125;

@@ -6,6 +6,7 @@
 #include "args.h"
 #include "client.h"
 #include "commands.h"
+#include "restart.h"
 #include "images.h"
 #include "network.h"
 
@@ -21,11 +22,12 @@ int cmdRm(const Store& store, const Argv& argv) {
     }
     return forEachContainer(store, a->positional, [&](const Meta& m, const std::string& ref) {
         Status s = store.status(m);
-        bool live = s.state == "running" || s.state == "paused" || s.state == "created";
+        bool live = s.state == "running" || s.state == "paused" || s.state == "created" || s.state == "restarting";
         if (live && !a->has("force")) {
             return errorOut("cannot remove container \"" + ref + "\": container is " + s.state +
                             ": stop the container before removing or use -f");
         }
+        markManualStop(store, m.id);  // no restart policy brings it back (restart.h)
         auto c = loadContainer(store, m.id);
         if (live) {
             if (c) {
@@ -38,6 +40,7 @@ int cmdRm(const Store& store, const Argv& argv) {
         // The supervisor exits once the exit is recorded; one stuck past that is ended here.
         waitSupervisorGone(store, m.id, 3000);
         if (pid_t p = store.supervisorPid(m.id)) ::kill(p, SIGKILL);
+        if (s.state == "restarting") c = loadContainer(store, m.id);  // as the supervisor left it
         if (c) {
             if (auto d = c->destroy(true); !d && d.error().errnum() != ENOENT) {
                 return errorOut("cannot remove container " + ref + ": " + d.error().message());

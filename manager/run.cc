@@ -14,6 +14,8 @@
 #include "images.h"
 #include "libcontainer/builder.h"
 #include "network.h"
+#include "options.h"
+#include "restart.h"
 #include "spec/json.h"
 #include "supervisor.h"
 #include "user.h"
@@ -44,7 +46,10 @@ const char* kUsage =
     "  -i, --interactive       keep stdin open: ours feeds it (foreground), or it stays open (-d)\n"
     "      --name NAME         a name for the container (default: the short id)\n"
     "      --rm                remove the container when it exits\n"
+    "      --restart POLICY    no, on-failure[:N], always, unless-stopped (see manager/README.md)\n"
     "  -e, --env KEY=VALUE     set an environment variable (repeatable)\n"
+    "      --env-file FILE     read VAR=value lines (VAR alone: ours; # comments) (repeatable)\n"
+    "  -l, --label KEY=VALUE   set a label (repeatable); --label-file FILE reads KEY=VALUE lines\n"
     "  -w, --workdir DIR       working directory inside the container\n"
     "  -u, --user USER[:GROUP] user (name or uid) and group to run as\n"
     "      --entrypoint CMD    replaces an image's Entrypoint (and drops its Cmd)\n"
@@ -72,7 +77,10 @@ int cmdRun(const Store& store, const Argv& argv) {
                                 {0, "hostname", true}, {0, "read-only", false}, {0, "cgroup-parent", true},
                                 {0, "log-max-size", true}, {0, "log-max-files", true}, {'m', "memory", true},
                                 {'u', "user", true}, {0, "entrypoint", true},
-                                {'v', "volume", true}, {'p', "publish", true}, {0, "network", true}, {0, "mount", true}, {0, "tmpfs", true}, {'h', "help", false}});
+                                {'v', "volume", true}, {'p', "publish", true}, {0, "network", true}, {0, "mount", true},
+                                {0, "tmpfs", true}, {'h', "help", false},
+                                {0, "env-file", true}, {'l', "label", true}, {0, "label-file", true},
+                                {0, "restart", true}});
     if (!a) return errorOut(a.error().message() + "\n" + kUsage, 125);
     if (a->has("help")) {
         std::fputs(kUsage, stdout);
@@ -88,6 +96,12 @@ int cmdRun(const Store& store, const Argv& argv) {
     m.created = nowNs();
     if (!std::regex_match(m.name, std::regex("[a-zA-Z0-9][a-zA-Z0-9_.-]*")))
         return errorOut("invalid container name \"" + m.name + "\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", 125);
+    if (a->has("restart")) {
+        auto p = parseRestartPolicy(a->value("restart"));
+        if (!p) return errorOut(p.error().message(), 125);
+        if (m.autoRemove && p->kind != RestartPolicy::Kind::No) return errorOut("Conflicting options: --restart and --rm", 125);
+        if (p->kind != RestartPolicy::Kind::No) m.restart = a->value("restart");
+    }
     if (a->has("log-max-size")) {
         auto s = parseSize(a->value("log-max-size"));
         if (!s) return errorOut(s.error().message(), 125);
@@ -182,7 +196,17 @@ int cmdRun(const Store& store, const Argv& argv) {
         sp.linux->resources->memory->limit = *s;
     }
     if (m.tty) lc::setEnv(sp.process->env, "TERM=xterm");
+    // --env-file first, then -e, as docker applies them
+    for (const auto& f : a->values("env-file")) {
+        auto env = readEnvFile(f);
+        if (!env) return errorOut(env.error().message(), 125);
+        for (const auto& kv : *env) lc::setEnv(sp.process->env, kv);
+    }
     for (const auto& kv : a->values("env")) lc::setEnv(sp.process->env, kv);
+    for (const auto& f : a->values("label-file"))
+        if (auto r = addLabelFile(m.labels, f); !r) return errorOut(r.error().message(), 125);
+    for (const auto& l : a->values("label"))
+        if (auto r = addLabel(m.labels, l); !r) return errorOut(r.error().message(), 125);
     if (a->has("workdir")) sp.process->cwd = a->value("workdir");
     std::vector<MountRequest> mounts;
     for (const auto& v : a->values("volume")) {

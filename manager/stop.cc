@@ -5,6 +5,7 @@
 #include "args.h"
 #include "client.h"
 #include "commands.h"
+#include "restart.h"
 
 namespace mgr {
 
@@ -22,26 +23,34 @@ int cmdStop(const Store& store, const Argv& argv) {
     int sig = signalNumber(a->value("signal", "TERM"));
     if (!sig) return errorOut("invalid signal: " + a->value("signal"));
     return forEachContainer(store, a->positional, [&](const Meta& m, const std::string& ref) {
-        Status s = store.status(m);
-        if (s.state == "running" || s.state == "paused") {
-            auto c = loadContainer(store, m.id);
-            if (!c) return errorOut(c.error().message());
-            if (s.state == "paused") (void)c->resume();
-            // events before the signals, so that they come before the "die"
-            store.event("kill", m, {{"signal", std::to_string(sig)}});
-            (void)c->kill(sig);
-            if (!waitExit(store, m.id, static_cast<int>(*grace * 1000))) {
-                store.event("kill", m, {{"signal", std::to_string(SIGKILL)}});
-                (void)c->kill(SIGKILL, true);
-                if (!waitExit(store, m.id, 10000)) {
-                    return errorOut("container " + ref + " did not exit after SIGKILL");
-                }
-            }
-            store.event("stop", m);
-        }
+        if (int rc = stopContainer(store, m, ref, sig, *grace); rc != 0) return rc;
         std::printf("%s\n", ref.c_str());
         return 0;
     });
+}
+
+int stopContainer(const Store& store, const Meta& m, const std::string& ref, int sig, int64_t graceSecs) {
+    // the user's stop ends a restart policy's restarts (restart.h), a back-off included
+    markManualStop(store, m.id);
+    Status s = store.status(m);
+    if (s.state == "restarting") waitSupervisorGone(store, m.id, 5000);
+    if (s.state == "running" || s.state == "paused") {
+        auto c = loadContainer(store, m.id);
+        if (!c) return errorOut(c.error().message());
+        if (s.state == "paused") (void)c->resume();
+        // events before the signals, so that they come before the "die"
+        store.event("kill", m, {{"signal", std::to_string(sig)}});
+        (void)c->kill(sig);
+        if (!waitExit(store, m.id, static_cast<int>(graceSecs * 1000))) {
+            store.event("kill", m, {{"signal", std::to_string(SIGKILL)}});
+            (void)c->kill(SIGKILL, true);
+            if (!waitExit(store, m.id, 10000)) {
+                return errorOut("container " + ref + " did not exit after SIGKILL");
+            }
+        }
+        store.event("stop", m);
+    }
+    return 0;
 }
 
 }  // namespace mgr

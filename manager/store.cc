@@ -17,6 +17,7 @@
 
 #include "json.h"
 #include "libcontainer/runtime.h"
+#include "restart.h"
 
 namespace mgr {
 
@@ -128,6 +129,9 @@ lc::Result<Meta> Store::readMeta(const std::string& id) const {
     m.imageRef = d->str({"imageRef"});
     m.volumes = d->strs({"volumes"});
     m.args = d->strs({"args"});
+    m.restart = d->str({"restart"});
+    auto labels = d->obj({"labels"});
+    for (const auto& k : labels.keys({})) m.labels[k] = labels.str({k.c_str()});
     m.tty = d->boolean({"tty"});
     m.interactive = d->boolean({"interactive"});
     m.autoRemove = d->boolean({"autoRemove"});
@@ -136,6 +140,12 @@ lc::Result<Meta> Store::readMeta(const std::string& id) const {
     m.logMaxFiles = d->num({"logMaxFiles"}, m.logMaxFiles);
     if (m.id != id) return lc::fail(EINVAL, "meta.json of " + id + " names another id");
     return m;
+}
+
+std::string labelsJson(const std::map<std::string, std::string>& labels) {
+    json::Obj o;
+    for (const auto& [k, v] : labels) o.str(k, v);
+    return o.done();
 }
 
 lc::Result<void> Store::writeMeta(const Meta& m) const {
@@ -147,6 +157,8 @@ lc::Result<void> Store::writeMeta(const Meta& m) const {
                                                           .str("imageRef", m.imageRef)
                                                           .strs("volumes", m.volumes)
                                                           .strs("args", m.args)
+                                                          .raw("labels", labelsJson(m.labels))
+                                                          .str("restart", m.restart)
                                                           .boolean("tty", m.tty)
                                                           .boolean("interactive", m.interactive)
                                                           .boolean("autoRemove", m.autoRemove)
@@ -200,7 +212,8 @@ Status Store::status(const Meta& m) const {
     }
     s.exit = readExit(m.id);
     if (s.exit) {
-        s.state = "exited";
+        // a restart policy's back-off (restart.h): the supervisor waits to start it again
+        s.state = s.supervisor && isRestarting(*this, m.id) ? "restarting" : "exited";
         s.pid = 0;
         return s;
     }

@@ -43,6 +43,8 @@ struct Meta {
     std::string image, imageRef;       // an image's id and the name it was run by (none for dirs)
     std::vector<std::string> volumes;  // named volumes it mounts
     std::vector<std::string> args;     // the process's argv
+    std::map<std::string, std::string> labels;  // --label, --label-file
+    std::string restart;               // --restart as given (restart.h); empty: no
     bool tty = false, autoRemove = false;
     bool interactive = false;          // stdin is a pipe kept open (run -i without -t)
     int64_t created = 0;               // ns since the epoch
@@ -102,6 +104,9 @@ public:
 private:
     std::string root_;
 };
+
+// {"k":"v",...} (keys sorted)
+std::string labelsJson(const std::map<std::string, std::string>& labels);
 
 // Process start time (field 22 of /proc/PID/stat), 0 when the process is gone or a zombie.
 uint64_t procStartTime(pid_t pid);

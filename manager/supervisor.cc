@@ -28,6 +28,7 @@
 #include "network.h"
 #include "loop.h"
 #include "process_io.h"
+#include "restart.h"
 
 namespace mgr {
 namespace {
@@ -76,6 +77,11 @@ void sendFd(int sock, int fd) {
     (void)::sendmsg(sock, &msg, MSG_NOSIGNAL);
 }
 
+int64_t monotonicMs() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
 
 // The running supervisor: everything its loop callbacks share.
 class Supervisor {
@@ -86,6 +92,10 @@ public:
 
     lc::Result<void> start(const spec::Spec& spec, lc::UniqueFd listener, lc::UniqueFd attached);
     int run();
+    // Before a restart: the exited container's libcontainer state and cgroup go.
+    void destroyContainer() {
+        if (c_) (void)c_->destroy(true);
+    }
 
 private:
     void watchOutput(lc::UniqueFd fd, const std::string& stream);
@@ -290,7 +300,13 @@ void Supervisor::onClient(int fd) {
     std::string req = n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
     auto conn = std::move(clients_[fd]);
     clients_.erase(fd);
-    if (req.starts_with("wait")) {
+    if (req.starts_with("attach")) {
+        // `attach`: the console of a terminal, or the stdin a -d -i container keeps (a byte
+        // without an fd when a foreground run holds it), then a waiter as for "wait"
+        if (console_) sendFd(fd, console_.get());
+        else if (meta_.interactive) sendFd(fd, stdin_ ? stdin_.get() : -1);
+    }
+    if (req.starts_with("wait") || req.starts_with("attach")) {
         if (finished_) {
             writeAll(fd, "exit " + std::to_string(exitCodeOf(*exitStatus_)) + "\n");
         }
@@ -420,15 +436,70 @@ void closeInherited(std::initializer_list<int> keep) {
         ::unlink(store.sockPath(meta.id).c_str());
         ::_exit(1);
     };
-    auto loop = shim::Loop::create();
-    if (!loop) fail(loop.error());
-    auto listener = listenUnix(store.sockPath(meta.id));
-    if (!listener) fail(listener.error());
-    Supervisor sup(store, meta, **loop);
-    if (auto s = sup.start(spec, std::move(*listener), lc::UniqueFd(attached)); !s) fail(s.error());
-    writeAll(ready, "ok\n");
-    ::close(ready);
-    ::_exit(sup.run());
+    // One run of the container, then as many as its restart policy asks for (restart.h).
+    RestartPolicy policy = parseRestartPolicy(meta.restart).value_or(RestartPolicy{});
+    int64_t backoff = 0;
+    bool first = true;
+    std::optional<ExitRecord> previous;
+    for (;;) {
+        auto again = [&](const lc::Error& e) {  // a restart that failed: the last exit stands
+            writeAll(2, "restart failed: " + e.message() + "\n");
+            if (previous) (void)store.writeExit(meta.id, *previous);
+            setRestarting(store, meta.id, false);
+        };
+        auto loop = shim::Loop::create();
+        if (!loop) {
+            if (first) fail(loop.error());
+            again(loop.error());
+            break;
+        }
+        auto listener = listenUnix(store.sockPath(meta.id));
+        if (!listener) {
+            if (first) fail(listener.error());
+            again(listener.error());
+            break;
+        }
+        Supervisor sup(store, meta, **loop);
+        int64_t startedAt = monotonicMs();
+        if (auto s = sup.start(spec, std::move(*listener), lc::UniqueFd(first ? attached : -1)); !s) {
+            if (first) fail(s.error());
+            ::unlink(store.sockPath(meta.id).c_str());
+            again(s.error());
+            break;
+        }
+        if (first) {
+            writeAll(ready, "ok\n");
+            ::close(ready);
+            first = false;
+        } else {
+            setRestarting(store, meta.id, false);
+            store.event("restart", meta);
+        }
+        sup.run();
+        if (meta.autoRemove) break;
+        auto e = store.readExit(meta.id);
+        if (!e) break;
+        int64_t restarts = restartCount(store, meta.id);
+        if (!shouldRestart(policy, e->code, restarts, manuallyStopped(store, meta.id))) break;
+        backoff = nextBackoffMs(backoff, monotonicMs() - startedAt);
+        setRestarting(store, meta.id, true);
+        // the back-off, cut short by the user's stop or rm -f
+        bool stopped = false;
+        for (int64_t waited = 0; waited < backoff && !stopped; waited += 20) {
+            ::usleep(20000);
+            stopped = manuallyStopped(store, meta.id);
+        }
+        if (stopped) {
+            setRestarting(store, meta.id, false);
+            break;
+        }
+        sup.destroyContainer();
+        previous = e;
+        ::unlink((store.dir(meta.id) + "/exit.json").c_str());
+        ::unlink((store.dir(meta.id) + "/started.json").c_str());
+        writeRestartCount(store, meta.id, restarts + 1);
+    }
+    ::_exit(0);
 }
 
 }  // namespace

@@ -154,3 +154,21 @@ PY
 		mgr rmi symlink >/dev/null
 	fi
 }
+
+@test "images --format: a template per tag, table with docker's headers" {
+	make_image docker localhost/fmt:v1 "$TESTDIR/fmt.tar"
+	mgr load -q -i "$TESTDIR/fmt.tar" >/dev/null || fail "load failed"
+	local id
+	id=$(mgr images -q | head -1)
+	run mgr images --format '{{.Repository}}|{{.Tag}}|{{.ID}}'
+	assert_status 0
+	assert_output "localhost/fmt|v1|$id"
+	run mgr images --format 'table {{.Repository}}\t{{.Tag}}'
+	assert_eq "${lines[0]}" "REPOSITORY      TAG" "header"
+	assert_eq "${lines[1]}" "localhost/fmt   v1" "row"
+	run mgr images --format '{{.Nope}}'
+	assert_status 1
+	run mgr images --format '{{'
+	assert_status 125
+	assert_contains "$output" "template parsing error"
+}

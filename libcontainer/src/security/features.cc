@@ -1,5 +1,4 @@
 // The public process-wide security entry points and `features`: what this build supports.
-#include <yajl/yajl_gen.h>
 
 #include <memory>
 #include <string_view>
@@ -13,52 +12,22 @@
 #include "security/exe_protect.h"
 #include "security/security.h"
 
+#include "base/json.h"
+
 namespace lc {
 namespace {
 
-// A pretty-printing writer with runc's four-space indentation.
-class Out {
+// The tree's writer with runc's four-space indentation, plus the shapes features uses.
+class Out : public json::Writer {
 public:
-    Out() : g_(yajl_gen_alloc(nullptr)) {
-        yajl_gen_config(g_.get(), yajl_gen_beautify, 1);
-        yajl_gen_config(g_.get(), yajl_gen_indent_string, "    ");
-    }
-    Out& str(std::string_view s) {
-        yajl_gen_string(g_.get(), reinterpret_cast<const unsigned char*>(s.data()), s.size());
-        return *this;
-    }
-    Out& key(std::string_view k) { return str(k); }
-    Out& boolean(bool b) {
-        yajl_gen_bool(g_.get(), b);
-        return *this;
-    }
-    Out& open() {
-        yajl_gen_map_open(g_.get());
-        return *this;
-    }
-    Out& close() {
-        yajl_gen_map_close(g_.get());
-        return *this;
-    }
-    Out& list(const std::vector<std::string>& v) {
-        yajl_gen_array_open(g_.get());
-        for (const auto& s : v) str(s);
-        yajl_gen_array_close(g_.get());
-        return *this;
-    }
+    Out() : json::Writer(true, "    ") {}
+    Out& key(std::string_view k) { return static_cast<Out&>(json::Writer::key(k)); }
+    Out& str(std::string_view v) { return static_cast<Out&>(json::Writer::str(v)); }
+    Out& boolean(bool b) { return static_cast<Out&>(json::Writer::boolean(b)); }
+    Out& open() { return static_cast<Out&>(beginObject()); }
+    Out& close() { return static_cast<Out&>(endObject()); }
+    Out& list(const std::vector<std::string>& v) { return static_cast<Out&>(strings(v)); }
     Out& enabled(std::string_view name, bool on) { return key(name).open().key("enabled").boolean(on).close(); }
-    std::string text() const {
-        const unsigned char* buf;
-        size_t len;
-        yajl_gen_get_buf(g_.get(), &buf, &len);
-        return std::string(reinterpret_cast<const char*>(buf), len);
-    }
-
-private:
-    struct Free {
-        void operator()(yajl_gen_t* g) const { yajl_gen_free(g); }
-    };
-    std::unique_ptr<yajl_gen_t, Free> g_;
 };
 
 }  // namespace
