@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "rootfs/host.h"
+#include "sys/syscalls.h"
 #include "rootfs_test_util.h"
 
 using namespace lc::rootfs;

@@ -22,6 +22,7 @@
 #include <catch2/catch.hpp>
 
 #include "rootfs/rootfs.h"
+#include "sys/syscalls.h"
 #include "rootfs_test_util.h"
 
 #ifndef MQUEUE_MAGIC

@@ -23,16 +23,13 @@ std::string timeOffsets(const spec::Linux& l) {
 }
 
 // The cgroup entry shared by create and exec: clone3 into the v2 leaf, or the child writes
-// "0" into v1 tasks files; with neither the parent adds the pid after clone.
-void placeInCgroup(LaunchSpec& ls, const cgroups::JoinPlan* join, bool hasCgroup) {
-    if (!join) {
-        ls.parentJoinsCgroup = false;
-        return;
-    }
+// "0" into v1 tasks files; with neither the parent adds the pid after clone. No plan: no
+// cgroup to enter.
+void placeInCgroup(LaunchSpec& ls, const cgroups::JoinPlan* join) {
+    if (!join) return;
     ls.plan.cgroupFd = join->cloneInto.valid() ? join->cloneInto.get() : -1;
     for (const auto& fd : join->selfJoin) ls.init.cgroupJoinFds.push_back(fd.get());
-    const bool selfJoins = join->cloneInto.valid() || !join->selfJoin.empty();
-    ls.parentJoinsCgroup = hasCgroup && !selfJoins;
+    ls.parentJoinsCgroup = !join->cloneInto.valid() && join->selfJoin.empty();
 }
 
 }  // namespace
@@ -113,7 +110,7 @@ Result<LaunchSpec> planCreate(const CreateInput& in, rootfs::Config rootfs, bool
     // time by the parent so that the offsets can be written before anything enters it.
     lp.cloneFlags = static_cast<uint64_t>(ns.newFlags & ~(CLONE_NEWCGROUP | CLONE_NEWTIME));
     init.unshareFlags = ns.newFlags & CLONE_NEWCGROUP;
-    placeInCgroup(ls, in.cgroupJoin, true);
+    placeInCgroup(ls, in.cgroupJoin);
     lp.newTimeNs = ns.newFlags & CLONE_NEWTIME;
     if (sp.linux) lp.timeOffsets = timeOffsets(*sp.linux);
     lp.nonDumpable = !init.userNs;
@@ -158,7 +155,7 @@ Result<LaunchSpec> planExec(const ExecInput& in) {
         if (in.initRootFd < 0) return fail(EINVAL, "exec: the container's root is not open");
         init.execRootFd = in.initRootFd;
     }
-    placeInCgroup(ls, in.cgroupJoin, in.cgroupJoin != nullptr);
+    placeInCgroup(ls, in.cgroupJoin);
     ls.plan.twoStage = true;
     ls.plan.nonDumpable = !init.userNs;
     return ls;
