@@ -9,38 +9,18 @@
 #include <catch2/catch.hpp>
 
 #include "process/stage.h"
+#include "recording_calls.h"
 
 using namespace lc;
 
 namespace {
 
-class Recorder final : public sys::ProcessCalls {
-public:
+// The stage tests' view of the recorder: its own log, the clone's answer 4242.
+struct Recorder {
     std::vector<std::string> calls;
-    std::string failOn;  // a call name that fails with EPERM
-    int setns(int fd, int nstype) override { return rec("setns " + std::to_string(fd) + " " + std::to_string(nstype), "setns"); }
-    int fchdir(int fd) override { return rec("fchdir " + std::to_string(fd), "fchdir"); }
-    int chroot(const char* path) override { return rec(std::string("chroot ") + path, "chroot"); }
-    int close(int fd) override { return rec("close " + std::to_string(fd), "close"); }
-    int closeRange(unsigned a, unsigned b) override {
-        return rec("close_range " + std::to_string(a) + "-" + (b == ~0U ? std::string("max") : std::to_string(b)), "close_range");
-    }
-    int setNonDumpable() override { return rec("nondumpable", "nondumpable"); }
-    pid_t cloneSibling(int* pidfd) override {
-        if (rec("clone", "clone") < 0) return -1;
-        *pidfd = 99;
-        return 4242;
-    }
-
-private:
-    int rec(std::string call, const std::string& name) {
-        calls.push_back(std::move(call));
-        if (name == failOn) {
-            errno = EPERM;
-            return -1;
-        }
-        return 0;
-    }
+    lc::test::RecordingCalls fake{calls};
+    std::string& failOn = fake.failOn;
+    operator sys::ProcessCalls&() { return fake; }
 };
 
 }  // namespace

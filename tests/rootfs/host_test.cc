@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "rootfs/host.h"
+#include "sys/syscalls.h"
 #include "rootfs_test_util.h"
 
 using namespace lc::rootfs;
@@ -79,6 +80,7 @@ TEST_CASE("resolve canonicalises the rootfs and reads this host's mount table", 
     ::symlink((t / "real").c_str(), (t / "link").c_str());
     Config cfg;
     cfg.rootfs = t / "link/rootfs/";
+    cfg.sys = &lc::sys::real();
     auto r = resolve(cfg);
     REQUIRE(r);
     CHECK(cfg.rootfs == t / "real/rootfs");
@@ -89,6 +91,7 @@ TEST_CASE("resolve canonicalises the rootfs and reads this host's mount table", 
 
     Config missing;
     missing.rootfs = t / "nope";
+    missing.sys = &lc::sys::real();
     auto bad = resolve(missing);
     REQUIRE_FALSE(bad);
     CHECK(bad.error().errnum() == ENOENT);

@@ -22,6 +22,7 @@
 #include <catch2/catch.hpp>
 
 #include "rootfs/rootfs.h"
+#include "sys/syscalls.h"
 #include "rootfs_test_util.h"
 
 #ifndef MQUEUE_MAGIC
@@ -192,6 +193,7 @@ TEST_CASE("a container root built for real", "[root][rootfs]") {
     Config cfg;
     cfg.spec = &sp;
     cfg.rootfs = rootfs;
+    cfg.sys = &lc::sys::real();
     cfg.bundle = t.path();
     REQUIRE(resolve(cfg));
     fillCgroupPaths(cfg);
@@ -310,6 +312,7 @@ TEST_CASE("a symlinked destination pointing outside lands inside the rootfs", "[
     Config cfg;
     cfg.spec = &sp;
     cfg.rootfs = rootfs;
+    cfg.sys = &lc::sys::real();
     REQUIRE(resolve(cfg));
     const std::string out = outside.path();
 
@@ -349,6 +352,7 @@ TEST_CASE("tmpcopyup copies the covered directory into the tmpfs", "[root][rootf
     Config cfg;
     cfg.spec = &sp;
     cfg.rootfs = rootfs;
+    cfg.sys = &lc::sys::real();
     REQUIRE(resolve(cfg));
 
     std::string result = inChild([&]() -> std::string {
@@ -387,6 +391,7 @@ TEST_CASE("--no-pivot: MS_MOVE and chroot", "[root][rootfs]") {
     Config cfg;
     cfg.spec = &sp;
     cfg.rootfs = rootfs;
+    cfg.sys = &lc::sys::real();
     cfg.noPivot = true;
     REQUIRE(resolve(cfg));
     const std::string hostTmp = t.path();
@@ -492,6 +497,7 @@ TEST_CASE("a container root in a user namespace", "[root][rootfs]") {
     Config cfg;
     cfg.spec = &sp;
     cfg.rootfs = rootfs;
+    cfg.sys = &lc::sys::real();
     cfg.inUserNs = true;
     REQUIRE(resolve(cfg));
     const std::string locked = t / "locked";

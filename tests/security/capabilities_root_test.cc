@@ -65,13 +65,13 @@ std::string applyInChild(const CapPlan& plan, uid_t uid, Before before) {
             (void)!::write(wr.get(), s.data(), s.size());
         };
         if (!before()) return report("error: before"), 1;
-        if (auto r = dropBounding(plan); !r) return report("error: dropBounding: " + r.error().message()), 1;
+        if (auto r = dropBounding(plan, lc::sys::realProcessCalls()); !r) return report("error: dropBounding: " + r.error().message()), 1;
         if (uid != 0) {
             if (::setgroups(0, nullptr) != 0 || ::setresgid(uid, uid, uid) != 0 || ::setresuid(uid, uid, uid) != 0)
                 return report("error: setresuid"), 1;
         }
         uint64_t unraised = ~uint64_t{0};
-        if (auto r = applyCapabilities(plan, &unraised); !r)
+        if (auto r = applyCapabilities(plan, lc::sys::realProcessCalls(), &unraised); !r)
             return report("error: applyCapabilities: " + r.error().message()), 1;
         report(capStatus(unraised));
         return 0;

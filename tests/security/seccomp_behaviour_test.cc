@@ -31,7 +31,7 @@ constexpr int kOk = 0, kNnpFailed = 100, kLoadFailed = 101, kWrongResult = 102, 
 
 int enterFilter(const SeccompProgram& prog) {
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return kNnpFailed;
-    auto fd = loadSeccomp(prog);
+    auto fd = loadSeccomp(prog, lc::sys::realProcessCalls());
     if (!fd) return kLoadFailed;
     if (*fd != -1) return kUnexpectedFd;
     return kOk;
@@ -201,7 +201,7 @@ TEST_CASE("SCMP_ACT_NOTIFY hands syscalls to a supervisor", "[root][security]") 
     if (pid == 0) {
         parentEnd.reset();
         if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(kNnpFailed);
-        auto fd = loadSeccomp(prog);
+        auto fd = loadSeccomp(prog, lc::sys::realProcessCalls());
         if (!fd || *fd < 0) ::_exit(kLoadFailed);
         // Hand the listener over (sendmsg is not notified).
         char byte = 'x';

@@ -141,7 +141,7 @@ TEST_CASE("seccomp listener gets the notify fd and answers a blocked getppid", "
     REQUIRE(pid >= 0);
     if (pid == 0) {
         if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(100);
-        auto fd = loadSeccomp(*prog);
+        auto fd = loadSeccomp(*prog, lc::sys::realProcessCalls());
         if (!fd || *fd < 0) ::_exit(101);
         if (!sendSeccompListener(l.path, "the-metadata", kState, ::getpid(), *fd)) ::_exit(102);
         ::close(*fd);

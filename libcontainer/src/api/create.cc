@@ -7,27 +7,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <climits>
 #include <cstdlib>
 
 #include "api/impl.h"
+#include "api/launch_plan.h"
 #include "cgroups/checks.h"
 #include "cgroups/manager.h"
 #include "hooks/hooks.h"
 #include "namespaces/plan.h"
-#include "process/launch.h"
-#include "process/stdio.h"
 #include "rootfs/rootfs.h"
 #include "security/lsm.h"
-#include "security/seccomp_notify.h"
 #include "security/security.h"
 #include "security/sysctl.h"
 #include "spec/json.h"
 #include "util/fault.h"
 #include "util/fileutil.h"
 #include "util/proc.h"
-#include "util/unixsock.h"
 
 namespace lc {
 namespace {
@@ -54,13 +50,6 @@ struct CreateUndo {
         if (dir) (void)dir->remove();
     }
 };
-
-std::string timeOffsets(const spec::Linux& l) {
-    std::string out;
-    for (const auto& [clock, off] : l.timeOffsets)
-        out += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
-    return out;
-}
 
 }  // namespace
 
@@ -155,35 +144,10 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     if (::stat(rootfsPath->c_str(), &st) < 0 || !S_ISDIR(st.st_mode))
         return fail(ENOTDIR, "rootfs (" + rootPath + ") is not a directory");
 
-    if (proc.terminal && o.consoleSocket.empty() && !o.keepConsole)
-        return fail(EINVAL, "cannot allocate tty if runc will detach without setting console socket");
-    if (!proc.terminal && !o.consoleSocket.empty())
-        return fail(EINVAL, "cannot use console socket if runc will not detach or allocate tty");
-    LC_TRY(process::checkStdio(o.stdio, proc.terminal));
+    LC_TRY(api::checkProcessIo(proc, api::ioOf(o)));
 
     auto nsPlan = namespaces::plan(lx);
     if (!nsPlan) return std::unexpected(nsPlan.error());
-    std::optional<security::CapPlan> caps;
-    if (proc.capabilities) {
-        std::vector<std::string> notes;
-        auto c = security::planCapabilities(*proc.capabilities, o.warnings, &notes);
-        for (const auto& n : notes)
-            if (opts_.debugLog) opts_.debugLog(n);
-        if (!c) return std::unexpected(c.error());
-        caps = *c;
-    }
-    std::optional<security::SeccompProgram> seccomp;
-    if (lx.seccomp) {
-        auto prog = security::compileSeccomp(*lx.seccomp);
-        if (!prog) return std::unexpected(prog.error().wrap("seccomp"));
-        seccomp = std::move(*prog);
-    }
-    UniqueFd seccompListener;  // connected here (host paths); the init sends the notify fd over it
-    if (seccomp && seccomp->notify) {  // an empty listenerPath is an error there
-        auto l = security::connectSeccompListener(lx.seccomp->listenerPath);
-        if (!l) return std::unexpected(l.error());
-        seccompListener = std::move(*l);
-    }
 
     // From here on, everything made is undone on failure.
     state::Store store(opts_.root);
@@ -223,67 +187,32 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     // files), which skips the RCU grace period that a pid written by us costs.
     auto join = cgm->openJoinPlan();
     if (!join) return std::unexpected(join.error());
-    const bool selfJoins = join->cloneInto.valid() || !join->selfJoin.empty();
-
     auto joinFds = namespaces::openJoins(*nsPlan);
     if (!joinFds) return std::unexpected(joinFds.error());
 
-    process::InitConfig init;
-    init.spec = &sp;
-    init.process = &proc;
-    init.ns = *nsPlan;
-    init.userNs = nsPlan->newUser() || std::any_of(nsPlan->joins.begin(), nsPlan->joins.end(), [](const namespaces::Join& j) { return j.flag == CLONE_NEWUSER; });
-    init.containerId = o.id;
-    init.fifoFd = fifo.get();
-    init.closeFds.push_back(dir->fd());
-    init.caps = caps;
-    init.seccomp = seccomp;
-    init.seccompListenerFd = seccompListener.get();
-    init.noNewKeyring = o.noNewKeyring;
-    init.preserveFds = o.preserveFds + o.listenFds;
-    init.stdio = o.stdio;
-    init.listenFds = o.listenFds;
-    init.rootfs.spec = &sp;
-    init.rootfs.rootfs = *rootfsPath;
-    init.rootfs.noPivot = o.noPivot;
-    init.rootfs.inUserNs = nsPlan->newUser();
-    init.rootfs.newCgroupNs = nsPlan->newFlags & CLONE_NEWCGROUP;
-    init.rootfs.cgroupPaths = cgm->paths();
-    init.rootfs.cgroupV2Only = cgm->layout() == cgroups::Layout::V2;
-    init.rootfs.bundle = *bundle;
-    if (nsPlan->hasMount()) LC_TRY_CTX(rootfs::resolve(init.rootfs), "rootfs");
-
-    process::LaunchPlan lp;
-    // The cgroup and time namespaces are made later: cgroup once the init is in its cgroup,
-    // time by the parent so that the offsets can be written before anything enters it.
-    lp.cloneFlags = static_cast<uint64_t>(nsPlan->newFlags & ~(CLONE_NEWCGROUP | CLONE_NEWTIME));
-    init.unshareFlags = nsPlan->newFlags & CLONE_NEWCGROUP;
-    lp.cgroupFd = join->cloneInto.valid() ? join->cloneInto.get() : -1;
-    for (const auto& fd : join->selfJoin) init.cgroupJoinFds.push_back(fd.get());
-    lp.newTimeNs = nsPlan->newFlags & CLONE_NEWTIME;
-    lp.timeOffsets = timeOffsets(lx);
-    lp.nonDumpable = !init.userNs;
-    // An init that joins a pid namespace by path (pods) would be seen there by the processes
-    // already in it: it builds the container first and only then enters it (process/stage.h).
-    if (nsPlan->joinsPid()) {
-        bool deferrable = true;
-        if (nsPlan->hasMount()) {
-            auto d = rootfs::procDeferrable(init.rootfs);
-            if (!d) return std::unexpected(d.error().wrap("rootfs"));
-            deferrable = *d;
-        }
-        if (deferrable) {
-            lp.twoStage = true;
-            init.rootfs.deferProc = nsPlan->hasMount();
-        }
+    api::CreateInput in;
+    in.spec = &sp;
+    in.opts = &o;
+    in.ns = &*nsPlan;
+    in.joinFds = &*joinFds;
+    in.cgroupJoin = &*join;
+    in.cgroupPaths = cgm->paths();
+    in.cgroupV2Only = cgm->layout() == cgroups::Layout::V2;
+    in.rootfs = *rootfsPath;
+    in.bundle = *bundle;
+    in.fifoFd = fifo.get();
+    in.stateDirFd = dir->fd();
+    in.fs = &sys::real();
+    rootfs::Config rcfg = api::rootfsConfigFor(in);
+    if (nsPlan->hasMount()) LC_TRY_CTX(rootfs::resolve(rcfg), "rootfs");
+    bool deferrable = true;  // asked only for an init that joins a pid namespace by path
+    if (nsPlan->joinsPid() && nsPlan->hasMount()) {
+        auto d = rootfs::procDeferrable(rcfg);
+        if (!d) return std::unexpected(d.error().wrap("rootfs"));
+        deferrable = *d;
     }
-    for (size_t i = 0; i < nsPlan->joins.size(); ++i) {
-        int flag = nsPlan->joins[i].flag;
-        int fd = (*joinFds)[i].get();
-        if (flag == CLONE_NEWPID) lp.joinPidFd = fd, fd = -1;
-        if (flag == CLONE_NEWTIME) lp.joinTimeFd = fd, fd = -1;
-        init.joinFds.push_back(fd);
-    }
+    auto ls = api::planCreate(in, std::move(rcfg), deferrable);
+    if (!ls) return std::unexpected(ls.error());
 
     state::Record rec;
     rec.id = o.id;
@@ -295,25 +224,18 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     rec.cgroupPaths = cgm->paths();
     rec.ownPidNs = nsPlan->newPid();
 
-    auto impl = std::make_unique<Container::Impl>();
-    process::LaunchCallbacks cb;
-    cb.afterClone = [&](pid_t pid) -> Result<void> {
-        rec.pid = pid;
-        util::faultPoint(opts_, "create:after-clone");
-        if (nsPlan->newUser()) LC_TRY(namespaces::writeIdMaps(pid, lx));
-        if (!selfJoins) LC_TRY_CTX(cgm->addProcess(pid), "join cgroup");
-        return {};
-    };
-    cb.onVisible = [&](pid_t pid) -> Result<void> {
+    api::LaunchSteps steps;
+    steps.afterClone = [&](pid_t pid) -> Result<void> {
         rec.pid = pid;
         return {};
     };
-    cb.stateJson = [&](pid_t) {
+    steps.onVisible = steps.afterClone;
+    steps.stateJson = [&](pid_t) {
         std::string p = api::stateJsonFor(rec, "creating");
         p += '\0';
         return p + api::stateJsonFor(rec, "created");
     };
-    cb.onMountsReady = [&](pid_t) -> Result<void> {
+    steps.onMountsReady = [&](pid_t) -> Result<void> {
         if (!sp.hooks) return {};
         std::string stateJson = api::stateJsonFor(rec, "creating");
         undo.stateJson = api::stateJsonFor(rec, "stopped");
@@ -321,43 +243,25 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
         LC_TRY(hooks::runAll(sp.hooks->createRuntime, stateJson, "createRuntime"));
         return {};
     };
-    cb.onConsole = [&](UniqueFd master) -> Result<void> {
-        if (!o.consoleSocket.empty()) return util::sendFdToSocket(o.consoleSocket, master.get(), "");
-        impl->console = std::move(master);
-        return {};
-    };
-
-    auto launched = process::launch(init, lp, cb);
-    if (!launched) {
-        return std::unexpected(launched.error().wrap("unable to start container process"));
-    }
-    util::faultPoint(opts_, "create:after-launch");
-    auto pst = util::readProcStat(launched->pid);
-    rec.initStartTime = pst ? pst->startTime : 0;
-
-    auto finish = [&]() -> Result<void> {
+    steps.afterLaunch = [&](pid_t pid) -> Result<void> {
+        auto pst = util::readProcStat(pid);
+        rec.initStartTime = pst ? pst->startTime : 0;
         LC_TRY(dir->writeRecord(rec));
         util::faultPoint(opts_, "create:after-state");
-        if (!o.pidFile.empty()) {
-            std::string pidFile = o.pidFile;
-            LC_TRY_CTX(util::writeFileAtomic(pidFile, std::to_string(launched->pid), 0644), "write pid file");
-        }
         return {};
     };
-    if (auto r = finish(); !r) {
-        ::kill(launched->pid, SIGKILL);
-        int ws;
-        ::waitpid(launched->pid, &ws, 0);
-        return std::unexpected(r.error());
-    }
+    auto started = api::launchProcess(*ls, cgm.get(), steps, opts_, sys::realProcessCalls());
+    if (!started) return std::unexpected(started.error());
     undo.armed = false;
 
+    auto impl = std::make_unique<Container::Impl>();
     impl->opts = opts_;
     impl->id = o.id;
     impl->rec = std::move(rec);
     impl->hasRecord = true;
     impl->isChild = true;
-    impl->pidfd = std::move(launched->pidfd);
+    impl->pidfd = std::move(started->pidfd);
+    impl->console = std::move(started->console);
     return Container(std::move(impl));
 }
 

@@ -5,27 +5,19 @@
 // which gets the container's seccomp profile and execs.
 #include <fcntl.h>
 #include <sched.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 
 #include "api/impl.h"
+#include "api/launch_plan.h"
 #include "cgroups/manager.h"
 #include "cgroups/paths.h"
 #include "namespaces/plan.h"
-#include "process/launch.h"
-#include "process/stdio.h"
 #include "security/lsm.h"
-#include "security/seccomp_notify.h"
-#include "security/security.h"
 #include "spec/json.h"
-#include "util/fault.h"
 #include "util/fileutil.h"
-#include "util/unixsock.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -72,11 +64,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     if (proc.cwd.empty() || proc.cwd[0] != '/') return fail(EINVAL, "process.cwd: cwd must be an absolute path");
     LC_TRY(spec::validateProcess(proc));  // ids in 0-2147483647, consoleSize, oomScoreAdj, rlimits
     if (o.preserveFds < 0) return fail(EINVAL, "preserveFds: must not be negative");
-    if (proc.terminal && o.consoleSocket.empty() && !o.keepConsole)
-        return fail(EINVAL, "cannot allocate tty if runc will detach without setting console socket");
-    if (!proc.terminal && !o.consoleSocket.empty())
-        return fail(EINVAL, "cannot use console socket if runc will not detach or allocate tty");
-    LC_TRY(process::checkStdio(o.stdio, proc.terminal));
+    LC_TRY(api::checkProcessIo(proc, api::ioOf(o)));
 
     state::Store store(impl_->opts.root);
     auto dir = store.open(impl_->id);
@@ -98,29 +86,6 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     auto sp = spec::parseSpec(*raw);
     if (!sp) return std::unexpected(sp.error().wrap("saved config"));
 
-    std::optional<security::CapPlan> caps;
-    if (proc.capabilities) {
-        std::vector<std::string> notes;
-        auto c = security::planCapabilities(*proc.capabilities, o.warnings, &notes);
-        for (const auto& n : notes)
-            if (impl_->opts.debugLog) impl_->opts.debugLog(n);
-        if (!c) return std::unexpected(c.error());
-        caps = *c;
-    }
-    std::optional<security::SeccompProgram> seccomp;
-    if (sp->linux && sp->linux->seccomp) {
-        auto prog = security::compileSeccomp(*sp->linux->seccomp);
-        if (!prog) return std::unexpected(prog.error().wrap("seccomp"));
-        seccomp = std::move(*prog);
-    }
-    // SCMP_ACT_NOTIFY: the exec'd process hands its notify fd to the listener too, with the
-    // container state (connected here, where the host path resolves; see create.cc).
-    UniqueFd seccompListener;
-    if (seccomp && seccomp->notify) {  // an empty listenerPath is an error there
-        auto l = security::connectSeccompListener(sp->linux->seccomp->listenerPath);
-        if (!l) return std::unexpected(l.error());
-        seccompListener = std::move(*l);
-    }
     const std::string stateJson = api::stateJsonFor(impl_->rec, state::statusName(status));
 
     const pid_t initPid = impl_->rec.pid;
@@ -159,62 +124,33 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
         join = std::move(*j);
     }
 
-    process::InitConfig init;
-    init.spec = &*sp;
-    init.process = &proc;
-    init.containerId = impl_->id;
-    init.caps = caps;
-    init.seccomp = seccomp;
-    init.seccompListenerFd = seccompListener.get();
-    init.preserveFds = o.preserveFds;
-    init.stdio = o.stdio;
-    init.userNs = nsFlags & CLONE_NEWUSER;
-    init.exec = true;
-    init.execNsFd = initFd.get();
-    // All of them, pid and time included: stage 1 joins them at once, and only its child is
-    // in the container's pid namespace (process/stage.h).
-    init.execNsFlags = nsFlags;
     // No mount namespace of its own: the init's root is still the container's.
     UniqueFd initRoot;
     if (!(nsFlags & CLONE_NEWNS)) {
         initRoot.reset(::open(("/proc/" + std::to_string(initPid) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
         if (!initRoot) return errnoError("open the root of pid " + std::to_string(initPid));
-        init.execRootFd = initRoot.get();
     }
 
-    process::LaunchPlan lp;
-    lp.cgroupFd = join.cloneInto.valid() ? join.cloneInto.get() : -1;
-    for (const auto& fd : join.selfJoin) init.cgroupJoinFds.push_back(fd.get());
-    const bool selfJoins = join.cloneInto.valid() || !join.selfJoin.empty();
-    lp.twoStage = true;
-    lp.nonDumpable = !init.userNs;
+    api::ExecInput in;
+    in.spec = &*sp;
+    in.opts = &o;
+    in.containerId = impl_->id;
+    in.nsFlags = nsFlags;
+    in.initPidFd = initFd.get();
+    in.initRootFd = initRoot.get();
+    in.cgroupJoin = cg ? &join : nullptr;
+    auto ls = api::planExec(in);
+    if (!ls) return std::unexpected(ls.error());
 
-    ExecProcess out;
-    process::LaunchCallbacks cb;
+    api::LaunchSteps steps;
     // The state (for the seccomp listener) and the pid the listener is told: this process's.
-    cb.stateJson = [&](pid_t pid) { return stateJson + '\0' + stateJson + '\0' + std::to_string(pid); };
-    cb.afterClone = [&](pid_t pid) -> Result<void> {
-        if (cg && !selfJoins) LC_TRY_CTX(cg->addProcess(pid), "join cgroup");
-        util::faultPoint(impl_->opts, "exec:after-clone");
-        return {};
-    };
-    cb.onConsole = [&](UniqueFd master) -> Result<void> {
-        if (!o.consoleSocket.empty()) return util::sendFdToSocket(o.consoleSocket, master.get(), "");
-        out.console = std::move(master);
-        return {};
-    };
-    auto launched = process::launch(init, lp, cb);
-    if (!launched) return std::unexpected(launched.error().wrap("exec failed"));
-    out.pid = launched->pid;
-    out.pidfd = std::move(launched->pidfd);
-    util::faultPoint(impl_->opts, "exec:after-launch");
-    if (!o.pidFile.empty()) {
-        if (auto r = util::writeFileAtomic(o.pidFile, std::to_string(out.pid), 0644); !r) {
-            ::kill(out.pid, SIGKILL);
-            ::waitpid(out.pid, nullptr, 0);
-            return std::unexpected(r.error().wrap("write pid file"));
-        }
-    }
+    steps.stateJson = [&](pid_t pid) { return stateJson + '\0' + stateJson + '\0' + std::to_string(pid); };
+    auto started = api::launchProcess(*ls, cg.get(), steps, impl_->opts, sys::realProcessCalls());
+    if (!started) return std::unexpected(started.error());
+    ExecProcess out;
+    out.pid = started->pid;
+    out.pidfd = std::move(started->pidfd);
+    out.console = std::move(started->console);
     return out;
 }
 

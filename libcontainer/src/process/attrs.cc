@@ -122,13 +122,13 @@ Result<void> applyScheduler(const std::optional<spec::Scheduler>& s) {
     return {};
 }
 
-Result<void> applyUser(const spec::User& user, bool skipSetgroups) {
+Result<void> applyUser(const spec::User& user, bool skipSetgroups, sys::ProcessCalls& sc) {
     if (!skipSetgroups) {
         std::vector<gid_t> gids(user.additionalGids.begin(), user.additionalGids.end());
-        if (::setgroups(gids.size(), gids.data()) < 0) return errnoError("setgroups");
+        if (sc.setgroups(gids.size(), gids.data()) < 0) return errnoError("setgroups");
     }
-    if (::setresgid(user.gid, user.gid, user.gid) < 0) return errnoError("setgid " + std::to_string(user.gid));
-    if (::setresuid(user.uid, user.uid, user.uid) < 0) return errnoError("setuid " + std::to_string(user.uid));
+    if (sc.setresgid(user.gid, user.gid, user.gid) < 0) return errnoError("setgid " + std::to_string(user.gid));
+    if (sc.setresuid(user.uid, user.uid, user.uid) < 0) return errnoError("setuid " + std::to_string(user.uid));
     if (user.umask) ::umask(static_cast<mode_t>(*user.umask));
     return {};
 }

@@ -11,6 +11,7 @@
 #include "libcontainer/error.h"
 #include "libcontainer/unique_fd.h"
 #include "spec/spec.h"
+#include "sys/process_calls.h"
 
 namespace lc::process {
 
@@ -21,8 +22,8 @@ Result<void> applyOomScoreAdj(const std::optional<int>& adj);
 Result<void> applyPersonality(const std::optional<spec::Personality>& p);
 Result<void> applyIoPriority(const std::optional<spec::IoPriority>& io);
 Result<void> applyScheduler(const std::optional<spec::Scheduler>& s);
-// setgroups(additionalGids), setresgid, setresuid. `inUserNsWithoutSetgroups`: skip setgroups.
-Result<void> applyUser(const spec::User& user, bool skipSetgroups);
+// setgroups(additionalGids), setresgid, setresuid through `sc`. `skipSetgroups`: no setgroups.
+Result<void> applyUser(const spec::User& user, bool skipSetgroups, sys::ProcessCalls& sc);
 
 // Finds the binary for args[0] as exec would inside the container: a path with '/' is
 // checked directly, else each $PATH entry of `env`. Errors use runc's wording

@@ -37,16 +37,6 @@
 namespace lc::process {
 namespace {
 
-// /proc/self/setgroups says "deny" (the user namespace was made by an unprivileged caller
-// that mapped only its own gid).
-bool setgroupsDenied() {
-    UniqueFd fd(::open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC));
-    if (!fd) return false;
-    char buf[16] = {};
-    ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
-    return n >= 4 && std::strncmp(buf, "deny", 4) == 0;
-}
-
 Result<SyncMsg> expect(int sock, Msg want) {
     auto m = recvMsg(sock);
     if (!m) return m;
@@ -98,9 +88,9 @@ Result<UniqueFd> waitForStart(int fifoFd) {
 }
 
 // `listenerPid`: the "pid" the seccomp listener is told (0: the state's pid, the init's).
-Result<void> loadSeccompIfAny(const InitConfig& cfg, const std::string& stateJson, pid_t listenerPid) {
+Result<void> loadSeccompIfAny(const InitConfig& cfg, sys::ProcessCalls& pc, const std::string& stateJson, pid_t listenerPid) {
     if (!cfg.seccomp) return {};
-    auto fd = security::loadSeccomp(*cfg.seccomp);
+    auto fd = security::loadSeccomp(*cfg.seccomp, pc);
     if (!fd) return std::unexpected(fd.error().wrap("load seccomp filter"));
     if (*fd < 0) return {};
     UniqueFd notify(*fd);
@@ -108,32 +98,32 @@ Result<void> loadSeccompIfAny(const InitConfig& cfg, const std::string& stateJso
     const spec::Seccomp& sc = *cfg.spec->linux->seccomp;
     LC_TRY_CTX(security::sendSeccompListener(cfg.seccompListenerFd, sc.listenerMetadata, stateJson, listenerPid, notify.get()),
                "seccomp listener " + sc.listenerPath);
-    ::close(cfg.seccompListenerFd);
+    pc.close(cfg.seccompListenerFd);
     return {};
 }
 
 Result<void> visibleContainerSteps(const InitConfig& cfg);
 
 // The container itself: namespaces, filesystem, hooks, hostname, sysctl (init only).
-Result<void> containerSteps(const InitConfig& cfg, const std::string& stateJson) {
+Result<void> containerSteps(const InitConfig& cfg, sys::ProcessCalls& pc, const std::string& stateJson) {
     const spec::Spec& sp = *cfg.spec;
     const int sync = cfg.syncFd;
     if (cfg.ns.newUser()) {
         // Become root of the new user namespace (the parent wrote the maps before Go).
-        if (::setresgid(0, 0, 0) < 0) return errnoError("setgid 0 in the user namespace");
-        if (::setresuid(0, 0, 0) < 0) return errnoError("setuid 0 in the user namespace");
+        if (pc.setresgid(0, 0, 0) < 0) return errnoError("setgid 0 in the user namespace");
+        if (pc.setresuid(0, 0, 0) < 0) return errnoError("setuid 0 in the user namespace");
     }
     for (size_t i = 0; i < cfg.ns.joins.size(); ++i) {
         const auto& j = cfg.ns.joins[i];
         if (cfg.joinFds[i] < 0) continue;  // joined by the parent
-        if (::setns(cfg.joinFds[i], j.flag) < 0) return errnoError("join namespace " + j.path);
+        if (pc.setns(cfg.joinFds[i], j.flag) < 0) return errnoError("join namespace " + j.path);
     }
-    if (cfg.unshareFlags && ::unshare(cfg.unshareFlags) < 0) return errnoError("unshare");
-    if (::setsid() < 0) return errnoError("setsid");
+    if (cfg.unshareFlags && pc.unshare(cfg.unshareFlags) < 0) return errnoError("unshare");
+    if (pc.setsid() < 0) return errnoError("setsid");
     if (!cfg.noNewKeyring) {
         LC_TRY(security::applyKeyringLabel(*cfg.process));
         std::string name = "_ses." + cfg.containerId;
-        if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str()) < 0 && errno != ENOSYS &&
+        if (pc.joinSessionKeyring(name.c_str()) < 0 && errno != ENOSYS &&
             errno != EACCES && errno != EPERM)
             return errnoError("join session keyring");
     }
@@ -146,12 +136,12 @@ Result<void> containerSteps(const InitConfig& cfg, const std::string& stateJson)
     if (mountNs) {
         LC_TRY(rootfs::switchRoot(cfg.rootfs));
     } else {
-        if (::chroot(cfg.rootfs.rootfs.c_str()) < 0) return errnoError("chroot " + cfg.rootfs.rootfs);
-        if (::chdir("/") < 0) return errnoError("chdir /");
+        if (pc.chroot(cfg.rootfs.rootfs.c_str()) < 0) return errnoError("chroot " + cfg.rootfs.rootfs);
+        if (pc.chdir("/") < 0) return errnoError("chdir /");
     }
-    if (!sp.hostname.empty() && ::sethostname(sp.hostname.data(), sp.hostname.size()) < 0)
+    if (!sp.hostname.empty() && pc.sethostname(sp.hostname.data(), sp.hostname.size()) < 0)
         return errnoError("sethostname");
-    if (!sp.domainname.empty() && ::setdomainname(sp.domainname.data(), sp.domainname.size()) < 0)
+    if (!sp.domainname.empty() && pc.setdomainname(sp.domainname.data(), sp.domainname.size()) < 0)
         return errnoError("setdomainname");
     if (cfg.twoStage) return {};  // the rest once in the container's pid namespace
     return visibleContainerSteps(cfg);
@@ -169,15 +159,15 @@ Result<void> visibleContainerSteps(const InitConfig& cfg) {
 }
 
 // An exec'd process: joins every namespace of the container's init at once.
-Result<void> joinSteps(const InitConfig& cfg) {
-    if (cfg.execNsFlags && ::setns(cfg.execNsFd, cfg.execNsFlags) < 0)
+Result<void> joinSteps(const InitConfig& cfg, sys::ProcessCalls& pc) {
+    if (cfg.execNsFlags && pc.setns(cfg.execNsFd, cfg.execNsFlags) < 0)
         return errnoError("join the container's namespaces");
-    if (cfg.process->terminal && ::setsid() < 0) return errnoError("setsid");
+    if (cfg.process->terminal && pc.setsid() < 0) return errnoError("setsid");
     return {};
 }
 
 // The user process: terminal, attributes, identity, seccomp, then execve (init and exec).
-Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJson, pid_t listenerPid) {
+Result<void> processSteps(const InitConfig& cfg, sys::ProcessCalls& pc, const std::string& startStateJson, pid_t listenerPid) {
     const spec::Spec& sp = *cfg.spec;
     const spec::Process& proc = *cfg.process;
     const int sync = cfg.syncFd;
@@ -197,35 +187,35 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
     auto exe = resolveExecutable(proc.args[0], env);
     if (!exe) return std::unexpected(exe.error());
     // No host fd may reach the user process (CVE-2024-21626 class).
-    LC_TRY(security::closeInheritedFds(3 + cfg.preserveFds, {sync, cfg.fifoFd, cfg.seccompListenerFd}));
+    LC_TRY(security::closeInheritedFds(3 + cfg.preserveFds, {sync, cfg.fifoFd, cfg.seccompListenerFd}, pc));
     // A missing cwd is made inside the container (we are past the root switch), as runc does.
     // (Only for the init: runc's exec fails on a missing cwd, and Docker relies on that.)
     if (!cfg.exec && ::access(proc.cwd.c_str(), F_OK) < 0 && errno == ENOENT)
         LC_TRY_CTX(util::mkdirAll(proc.cwd, 0755), "create cwd");
-    bool cwdDone = ::chdir(proc.cwd.c_str()) == 0;
+    bool cwdDone = pc.chdir(proc.cwd.c_str()) == 0;
     if (!cwdDone && errno != EACCES) return errnoError("chdir to cwd (\"" + proc.cwd + "\") set in config.json failed");
     if (cwdDone) LC_TRY(security::checkCwdInsideRoot(proc.cwd));
 
     LC_TRY(security::applyExecLabels(proc));  // AppArmor profile, SELinux label: for the execve below
     // Without no_new_privs the filter must go in while we still hold CAP_SYS_ADMIN.
-    if (!proc.noNewPrivileges) LC_TRY(loadSeccompIfAny(cfg, startStateJson, listenerPid));
-    if (cfg.caps) LC_TRY(security::dropBounding(*cfg.caps));
+    if (!proc.noNewPrivileges) LC_TRY(loadSeccompIfAny(cfg, pc, startStateJson, listenerPid));
+    if (cfg.caps) LC_TRY(security::dropBounding(*cfg.caps, pc));
     bool skipSetgroups = cfg.userNs && cfg.spec->linux && cfg.spec->linux->gidMappings.empty();
-    if (cfg.userNs && setgroupsDenied()) {
+    if (cfg.userNs && pc.setgroupsDenied() > 0) {
         // A rootless container mapping only the caller's gid: setgroups(2) is off (runc: the
         // groups from /etc/group are silently not set, asked-for ones are an error).
         if (!proc.user.additionalGids.empty())
             return fail(EPERM, "cannot set any additional groups in a rootless container");
         skipSetgroups = true;
     }
-    LC_TRY(applyUser(proc.user, skipSetgroups));
-    if (cfg.caps) LC_TRY(security::applyCapabilities(*cfg.caps));
-    if (!cwdDone && ::chdir(proc.cwd.c_str()) < 0)
+    LC_TRY(applyUser(proc.user, skipSetgroups, pc));
+    if (cfg.caps) LC_TRY(security::applyCapabilities(*cfg.caps, pc));
+    if (!cwdDone && pc.chdir(proc.cwd.c_str()) < 0)
         return errnoError("chdir to cwd (\"" + proc.cwd + "\") set in config.json failed");
     if (!cwdDone) LC_TRY(security::checkCwdInsideRoot(proc.cwd));
 
     LC_TRY(sendMsg(sync, Msg::Ready));
-    ::close(sync);
+    pc.close(sync);
 
     if (cfg.fifoFd >= 0) {
         auto released = waitForStart(cfg.fifoFd);
@@ -234,8 +224,8 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
         LC_TRY(util::writeAll(released->get(), "0", "exec fifo"));
     }
     if (proc.noNewPrivileges) {
-        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return errnoError("set no_new_privs");
-        LC_TRY(loadSeccompIfAny(cfg, startStateJson, listenerPid));
+        if (pc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return errnoError("set no_new_privs");
+        LC_TRY(loadSeccompIfAny(cfg, pc, startStateJson, listenerPid));
     }
 
     if (cfg.listenFds > 0) {
@@ -244,8 +234,8 @@ Result<void> processSteps(const InitConfig& cfg, const std::string& startStateJs
     }
     auto argv = cstrings(proc.args);
     auto envp = cstrings(env);
-    ::close_range(3 + static_cast<unsigned>(cfg.preserveFds), ~0U, CLOSE_RANGE_CLOEXEC);
-    ::execve(exe->c_str(), argv.data(), envp.data());
+    pc.closeRange(3 + static_cast<unsigned>(cfg.preserveFds), ~0U, CLOSE_RANGE_CLOEXEC);
+    pc.execve(exe->c_str(), argv.data(), envp.data());
     return errnoError("exec " + proc.args[0]);
 }
 
@@ -272,7 +262,7 @@ GoPayload parseGo(const std::string& payload) {
 // Stage 1 of a two-stage exec: into every namespace of the container (the mount namespace
 // puts root and cwd at the container's root), every host fd closed, then the clone of the
 // process that the container can see. Returns in stage 2 only; stage 1 reports and exits.
-Result<void> becomeVisible(const InitConfig& cfg) {
+Result<void> becomeVisible(const InitConfig& cfg, sys::ProcessCalls& pc) {
     StagePlan plan;
     plan.nsFd = cfg.execNsFd;
     plan.nsFlags = cfg.execNsFlags;
@@ -282,7 +272,7 @@ Result<void> becomeVisible(const InitConfig& cfg) {
     plan.keep = {cfg.syncFd, cfg.fifoFd, cfg.seccompListenerFd};
     plan.nonDumpable = cfg.nonDumpable;
     int pidfd = -1;
-    auto child = enterAndFork(plan, sys::realProcessCalls(), &pidfd);
+    auto child = enterAndFork(plan, pc, &pidfd);
     if (!child) return std::unexpected(child.error());
     if (*child == 0) return {};
     auto sent = sendMsg(cfg.syncFd, Msg::Child, 0, std::to_string(*child), pidfd);
@@ -294,13 +284,15 @@ Result<void> becomeVisible(const InitConfig& cfg) {
     ::_exit(0);
 }
 
-Result<void> initSteps(const InitConfig& cfg) {
+}  // namespace
+
+Result<void> initSteps(const InitConfig& cfg, sys::ProcessCalls& pc) {
     LC_TRY(installStdio(cfg.stdio));  // first: every later step sees the process's own 0-2
     // Into the cgroup before anything else runs here.
     if (!cfg.cgroupJoinFds.empty()) {
         if (size_t bad = cgroups::joinSelf(cfg.cgroupJoinFds.data(), cfg.cgroupJoinFds.size()))
             return errnoError("join cgroup (hierarchy " + std::to_string(bad) + ")");
-        for (int fd : cfg.cgroupJoinFds) ::close(fd);
+        for (int fd : cfg.cgroupJoinFds) pc.close(fd);
     }
     auto go = expect(cfg.syncFd, Msg::Go);
     if (!go) return std::unexpected(go.error());
@@ -308,32 +300,30 @@ Result<void> initSteps(const InitConfig& cfg) {
     if (cfg.twoStage) {
         // Stage 1 (create: an init that joins a pid namespace by path, pods) builds the
         // container up to the root switch while nothing in there can see it.
-        if (!cfg.exec) LC_TRY(containerSteps(cfg, g.stateJson));
-        LC_TRY(becomeVisible(cfg));
+        if (!cfg.exec) LC_TRY(containerSteps(cfg, pc, g.stateJson));
+        LC_TRY(becomeVisible(cfg, pc));
         // Stage 2: the runtime now knows our pid and sends the payload again.
         auto go2 = expect(cfg.syncFd, Msg::Go);
         if (!go2) return std::unexpected(go2.error());
         g = parseGo(go2->payload);
-        if ((!cfg.exec || cfg.process->terminal) && ::setsid() < 0) return errnoError("setsid");
+        if ((!cfg.exec || cfg.process->terminal) && pc.setsid() < 0) return errnoError("setsid");
         if (!cfg.exec) LC_TRY(visibleContainerSteps(cfg));
-        return processSteps(cfg, g.startStateJson, g.listenerPid);
+        return processSteps(cfg, pc, g.startStateJson, g.listenerPid);
     }
-    if (cfg.exec) LC_TRY(joinSteps(cfg));
-    else LC_TRY(containerSteps(cfg, g.stateJson));
-    return processSteps(cfg, g.startStateJson, g.listenerPid);
+    if (cfg.exec) LC_TRY(joinSteps(cfg, pc));
+    else LC_TRY(containerSteps(cfg, pc, g.stateJson));
+    return processSteps(cfg, pc, g.startStateJson, g.listenerPid);
 }
 
-}  // namespace
-
-void runInit(const InitConfig& cfg) {
-    for (int fd : cfg.closeFds) ::close(fd);
+void runInit(const InitConfig& cfg, sys::ProcessCalls& pc) {
+    for (int fd : cfg.closeFds) pc.close(fd);
     // Start from a clean signal state: the runtime may block or ignore signals.
     sigset_t none;
     ::sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int s = 1; s < NSIG; ++s)
         if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
-    auto r = initSteps(cfg);
+    auto r = initSteps(cfg, pc);
     const Error& e = r.error();
     // After Ready the channel is gone: the error can only go to stderr.
     if (!sendMsg(cfg.syncFd, Msg::Error, e.errnum(), e.message()).has_value()) {

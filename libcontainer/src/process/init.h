@@ -12,6 +12,7 @@
 #include "rootfs/rootfs.h"
 #include "security/security.h"
 #include "spec/spec.h"
+#include "sys/process_calls.h"
 
 namespace lc::process {
 
@@ -49,7 +50,13 @@ struct InitConfig {
     bool nonDumpable = false;
 };
 
-// Never returns: execs the user process, or reports an error on the sync channel and exits.
-[[noreturn]] void runInit(const InitConfig& cfg);
+// Every step of the init (or of an exec'd process) from the child's first instruction to
+// execve, each privileged call through `pc` and every mount/file call of the rootfs through
+// cfg.rootfs.sys. Returns only on failure (an execve through a fake that fails included):
+// tests run it against recording fakes to check the order of the steps.
+Result<void> initSteps(const InitConfig& cfg, sys::ProcessCalls& pc);
+
+// Never returns: runs initSteps (execve), or reports its error on the sync channel and exits.
+[[noreturn]] void runInit(const InitConfig& cfg, sys::ProcessCalls& pc);
 
 }  // namespace lc::process

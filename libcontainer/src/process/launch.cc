@@ -20,44 +20,34 @@
 namespace lc::process {
 namespace {
 
-pid_t clone3(uint64_t flags, int cgroupFd, int* pidfd) {
-    clone_args args{};
-    args.flags = flags | CLONE_PIDFD;
-    args.pidfd = reinterpret_cast<uint64_t>(pidfd);
-    args.exit_signal = SIGCHLD;
-    if (cgroupFd >= 0) {
-        args.flags |= CLONE_INTO_CGROUP;
-        args.cgroup = static_cast<uint64_t>(cgroupFd);
-    }
-    return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
-}
-
 // Temporarily moves the caller's pid/time namespace for children, and moves it back.
 class ChildNsSwitch {
 public:
+    explicit ChildNsSwitch(sys::ProcessCalls& pc) : pc_(pc) {}
     Result<void> enter(int fd, int nstype, const char* own) {
         if (fd < 0) return {};
         int self = ::open(own, O_RDONLY | O_CLOEXEC);
         if (self < 0) return errnoError(std::string("open ") + own);
         saved_.emplace_back(self, nstype);
-        if (::setns(fd, nstype) < 0) return errnoError("setns");
+        if (pc_.setns(fd, nstype) < 0) return errnoError("setns");
         return {};
     }
     Result<void> unshareTime(const std::string& offsets) {
         int self = ::open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
         if (self < 0) return errnoError("open /proc/self/ns/time_for_children");
         saved_.emplace_back(self, CLONE_NEWTIME);
-        if (::unshare(CLONE_NEWTIME) < 0) return errnoError("unshare time namespace");
+        if (pc_.unshare(CLONE_NEWTIME) < 0) return errnoError("unshare time namespace");
         if (!offsets.empty()) LC_TRY_CTX(util::writeFile("/proc/self/timens_offsets", offsets), "set time offsets");
         return {};
     }
     ~ChildNsSwitch() {
         for (auto& [fd, type] : saved_) {
-            (void)::setns(fd.get(), type);
+            (void)pc_.setns(fd.get(), type);
         }
     }
 
 private:
+    sys::ProcessCalls& pc_;
     std::vector<std::pair<UniqueFd, int>> saved_;
 };
 
@@ -122,7 +112,16 @@ Result<void> drive(int sock, pid_t pid, const LaunchCallbacks& cb, bool twoStage
 
 }  // namespace
 
-Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCallbacks& cb) {
+void bindStages(InitConfig& cfg, const LaunchPlan& plan) {
+    if (!plan.twoStage) return;
+    // Stage 1 joins these itself, after everything of the host is dropped.
+    cfg.twoStage = true;
+    cfg.stagePidFd = plan.joinPidFd;
+    cfg.stageTimeFd = plan.joinTimeFd;
+    cfg.nonDumpable = plan.nonDumpable;
+}
+
+Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCallbacks& cb, sys::ProcessCalls& pc) {
     int sp[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) return errnoError("socketpair");
     UniqueFd parentEnd(sp[0]), childEnd(sp[1]);
@@ -135,26 +134,21 @@ Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCal
     pid_t pid;
     {
         if (plan.joinUserFd >= 0 && (plan.joinPidFd >= 0 || plan.joinTimeFd >= 0)) {
-            if (::setns(plan.joinUserFd, CLONE_NEWUSER) < 0) return errnoError("join the container's user namespace");
+            if (pc.setns(plan.joinUserFd, CLONE_NEWUSER) < 0) return errnoError("join the container's user namespace");
             cfg.execNsFlags &= ~CLONE_NEWUSER;
         }
-        ChildNsSwitch sw;
-        if (plan.twoStage) {
-            // Stage 1 joins these itself, after everything of the host is dropped.
-            cfg.twoStage = true;
-            cfg.stagePidFd = plan.joinPidFd;
-            cfg.stageTimeFd = plan.joinTimeFd;
-            cfg.nonDumpable = plan.nonDumpable;
-        } else {
+        ChildNsSwitch sw(pc);
+        bindStages(cfg, plan);
+        if (!plan.twoStage) {
             LC_TRY(sw.enter(plan.joinPidFd, CLONE_NEWPID, "/proc/self/ns/pid"));
             LC_TRY(sw.enter(plan.joinTimeFd, CLONE_NEWTIME, "/proc/self/ns/time"));
         }
         if (plan.newTimeNs) LC_TRY(sw.unshareTime(plan.timeOffsets));
-        int dumpable = plan.nonDumpable ? ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : -1;
-        if (dumpable > 0) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        pid = clone3(plan.cloneFlags, plan.cgroupFd, &pidfd);
-        if (pid == 0) runInit(cfg);
-        if (dumpable > 0) ::prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+        int dumpable = plan.nonDumpable ? pc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : -1;
+        if (dumpable > 0) pc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        pid = pc.clone3(plan.cloneFlags, plan.cgroupFd, &pidfd);
+        if (pid == 0) runInit(cfg, pc);
+        if (dumpable > 0) pc.prctl(PR_SET_DUMPABLE, static_cast<unsigned long>(dumpable), 0, 0, 0);
     }
     if (pid < 0) return errnoError("clone3");
     UniqueFd clonedFd(pidfd);

@@ -51,8 +51,13 @@ struct Launched {
     UniqueFd pidfd;
 };
 
-// Starts the init. `cfg.syncFd` and `cfg.closeFds` are filled here. On failure the child
-// is killed and reaped before returning.
-Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCallbacks& cb);
+// What the child needs to know of a two-stage plan (stage 1's pid/time joins, dumpability);
+// launch() calls it, and so do tests that run the child's steps without a launch.
+void bindStages(InitConfig& cfg, const LaunchPlan& plan);
+
+// Starts the init: the namespace dance around clone3 and the clone itself go through `pc`,
+// and so does every step of the child (runInit). `cfg.syncFd` and `cfg.closeFds` are filled
+// here. On failure the child is killed and reaped before returning.
+Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCallbacks& cb, sys::ProcessCalls& pc);
 
 }  // namespace lc::process

@@ -13,10 +13,10 @@ Result<void> closeAllBut(sys::ProcessCalls& sc, int from, std::vector<int> keep)
     unsigned lo = static_cast<unsigned>(from);
     for (int k : keep) {
         unsigned fd = static_cast<unsigned>(k);
-        if (fd > lo && sc.closeRange(lo, fd - 1) < 0) return errnoError("close host fds");
+        if (fd > lo && sc.closeRange(lo, fd - 1, 0) < 0) return errnoError("close host fds");
         lo = std::max(lo, fd + 1);
     }
-    if (sc.closeRange(lo, ~0U) < 0) return errnoError("close host fds");
+    if (sc.closeRange(lo, ~0U, 0) < 0) return errnoError("close host fds");
     return {};
 }
 

@@ -76,7 +76,8 @@ Result<void> maskPath(sys::Syscalls& sys, const std::string& path, UniqueFd& dev
 }  // namespace
 
 Result<void> finalize(const Config& cfg) {
-    sys::Syscalls& sys = cfg.sys ? *cfg.sys : sys::real();
+    if (!cfg.sys) return fail(EINVAL, "rootfs: no syscall seam given (Config::sys)");
+    sys::Syscalls& sys = *cfg.sys;
     auto plan = planFinal(cfg);
     if (!plan) return std::unexpected(plan.error());
 

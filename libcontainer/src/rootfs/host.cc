@@ -167,7 +167,8 @@ Result<void> resolve(Config& cfg) {
     char real[PATH_MAX];
     if (!::realpath(cfg.rootfs.c_str(), real)) return errnoError("resolve rootfs " + cfg.rootfs);
     cfg.rootfs = real;
-    sys::Syscalls& sys = cfg.sys ? *cfg.sys : sys::real();
+    if (!cfg.sys) return fail(EINVAL, "rootfs: no syscall seam given (Config::sys)");
+    sys::Syscalls& sys = *cfg.sys;
     auto h = readHostInfo(sys, cfg.rootfs);
     if (!h) return std::unexpected(h.error());
     cfg.host = std::move(*h);

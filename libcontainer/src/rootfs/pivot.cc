@@ -51,7 +51,8 @@ Result<void> moveRoot(sys::Syscalls& sys, const std::string& rootfs, const HostI
 }  // namespace
 
 Result<void> switchRoot(const Config& cfg) {
-    sys::Syscalls& sys = cfg.sys ? *cfg.sys : sys::real();
+    if (!cfg.sys) return fail(EINVAL, "rootfs: no syscall seam given (Config::sys)");
+    sys::Syscalls& sys = *cfg.sys;
     if (!cfg.noPivot) return pivot(sys, cfg.rootfs);
     auto host = hostInfoOf(sys, cfg);
     if (!host) return std::unexpected(host.error());

@@ -92,7 +92,8 @@ Result<void> mountProc(const MountStep& s) {
 }  // namespace
 
 Result<bool> procDeferrable(const Config& cfg) {
-    sys::Syscalls& sys = cfg.sys ? *cfg.sys : sys::real();
+    if (!cfg.sys) return fail(EINVAL, "rootfs: no syscall seam given (Config::sys)");
+    sys::Syscalls& sys = *cfg.sys;
     if (!cfg.spec) return fail(EINVAL, "rootfs: no spec");
     auto host = hostInfoOf(sys, cfg);
     if (!host) return std::unexpected(host.error());
@@ -112,7 +113,8 @@ Result<bool> procDeferrable(const Config& cfg) {
 
 Result<void> mountDeferred(const Config& cfg) {
     if (!cfg.deferProc) return {};
-    sys::Syscalls& sys = cfg.sys ? *cfg.sys : sys::real();
+    if (!cfg.sys) return fail(EINVAL, "rootfs: no syscall seam given (Config::sys)");
+    sys::Syscalls& sys = *cfg.sys;
     auto host = hostInfoOf(sys, cfg);
     if (!host) return std::unexpected(host.error());
     auto plan = planMounts(cfg, *host);
@@ -132,7 +134,8 @@ Result<void> mountDeferred(const Config& cfg) {
 }
 
 Result<void> prepare(const Config& cfg) {
-    sys::Syscalls& sys = cfg.sys ? *cfg.sys : sys::real();
+    if (!cfg.sys) return fail(EINVAL, "rootfs: no syscall seam given (Config::sys)");
+    sys::Syscalls& sys = *cfg.sys;
     if (!cfg.spec) return fail(EINVAL, "rootfs: no spec");
     if (cfg.rootfs.empty() || cfg.rootfs.front() != '/')
         return fail(EINVAL, "rootfs path " + cfg.rootfs + " is not absolute");

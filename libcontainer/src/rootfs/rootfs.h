@@ -67,7 +67,9 @@ struct Config {
     HostInfo host;           // filled by resolve()
     // Filled by resolve(): spec.mounts index -> detached idmapped mount (see above).
     std::shared_ptr<const DetachedMounts> idmapped;
-    sys::Syscalls* sys = nullptr;  // nullptr = sys::real()
+    // The seam every privileged call goes through (sys::real() in the runtime, a recording
+    // fake in tests). Required: nothing falls back to the real calls by itself.
+    sys::Syscalls* sys = nullptr;
     // prepare() leaves out the proc mounts (and every later mount under them): a procfs
     // shows the pid namespace of the process that mounts it, and an init that joins a pid
     // namespace by path only enters it after the root switch (process/stage.h).

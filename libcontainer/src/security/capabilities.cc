@@ -138,26 +138,23 @@ Result<CapPlan> planCapabilities(const spec::Capabilities& caps, std::vector<std
     return plan;
 }
 
-Result<void> dropBounding(const CapPlan& plan) {
+Result<void> dropBounding(const CapPlan& plan, sys::ProcessCalls& sc) {
     int last = plan.lastCap >= 0 ? plan.lastCap : probeLastCap();
     for (int cap = 0; cap <= last; ++cap) {
         if (plan.bounding & bit(cap)) continue;
-        int present = ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        int present = sc.prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
         if (present == 0) continue;                 // already gone
         if (present < 0 && errno == EINVAL) break;  // beyond the kernel's last cap
-        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+        if (sc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
             int err = errno;
             return errnoError("drop " + namesOf(bit(cap)) + " from the bounding set", err);
         }
     }
-    if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return errnoError("prctl(PR_SET_KEEPCAPS, 1)");
+    if (sc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return errnoError("prctl(PR_SET_KEEPCAPS, 1)");
     return {};
 }
 
-Result<void> applyCapabilities(const CapPlan& plan, uint64_t* unraisedAmbient) {
-    __user_cap_header_struct header{};
-    header.version = _LINUX_CAPABILITY_VERSION_3;
-    header.pid = 0;
+Result<void> applyCapabilities(const CapPlan& plan, sys::ProcessCalls& sc, uint64_t* unraisedAmbient) {
     __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
     auto split = [](uint64_t mask, int word) { return static_cast<uint32_t>(mask >> (32 * word)); };
     for (int w = 0; w < _LINUX_CAPABILITY_U32S_3; ++w) {
@@ -165,20 +162,20 @@ Result<void> applyCapabilities(const CapPlan& plan, uint64_t* unraisedAmbient) {
         data[w].permitted = split(plan.permitted, w);
         data[w].inheritable = split(plan.inheritable, w);
     }
-    if (::syscall(SYS_capset, &header, data) != 0) return errnoError("capset");
+    if (sc.capset(data) != 0) return errnoError("capset");
 
     // Start from an empty ambient set: an `exec` process must not keep the runtime's ambient
     // caps. EINVAL means the kernel has no ambient caps at all (before 4.3).
-    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    if (sc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
         return errnoError("clear the ambient capability set");
     uint64_t unraised = 0;
     for (int cap = 0; cap < 64; ++cap) {
         if (!(plan.ambient & bit(cap))) continue;
-        if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) unraised |= bit(cap);
+        if (sc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) unraised |= bit(cap);
     }
     if (unraisedAmbient) *unraisedAmbient = unraised;
 
-    if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return errnoError("prctl(PR_SET_KEEPCAPS, 0)");
+    if (sc.prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return errnoError("prctl(PR_SET_KEEPCAPS, 0)");
     return {};
 }
 

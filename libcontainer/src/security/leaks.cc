@@ -11,7 +11,7 @@
 
 namespace lc::security {
 
-Result<void> closeInheritedFds(int from, std::initializer_list<int> keep) {
+Result<void> closeInheritedFds(int from, std::initializer_list<int> keep, sys::ProcessCalls& sc) {
     if (from < 0) from = 0;
     // Sorted copy of the fds to keep that lie in range (no allocation: at most 16).
     std::array<int, 16> k{};
@@ -25,10 +25,10 @@ Result<void> closeInheritedFds(int from, std::initializer_list<int> keep) {
     unsigned lo = static_cast<unsigned>(from);
     for (size_t i = 0; i < n; ++i) {
         unsigned fd = static_cast<unsigned>(k[i]);
-        if (fd > lo && ::syscall(SYS_close_range, lo, fd - 1, 0) < 0) return errnoError("close inherited fds");
+        if (fd > lo && sc.closeRange(lo, fd - 1, 0) < 0) return errnoError("close inherited fds");
         lo = fd + 1;
     }
-    if (::syscall(SYS_close_range, lo, ~0U, 0) < 0) return errnoError("close inherited fds");
+    if (sc.closeRange(lo, ~0U, 0) < 0) return errnoError("close inherited fds");
     return {};
 }
 

@@ -12,13 +12,14 @@
 #include <string>
 
 #include "libcontainer/error.h"
+#include "sys/process_calls.h"
 
 namespace lc::security {
 
 // Closes every fd >= `from` except those in `keep` (negative entries are ignored). Use it
 // after the root switch and before chdir(process.cwd), with from = 3 + preserveFds and keep =
 // the fds still needed (sync socket, exec fifo).
-Result<void> closeInheritedFds(int from, std::initializer_list<int> keep);
+Result<void> closeInheritedFds(int from, std::initializer_list<int> keep, sys::ProcessCalls& sc);
 
 // After chdir(process.cwd): the working directory must be reachable from the process's root.
 // getcwd(2) names a directory outside the root "(unreachable)/..." (glibc: ENOENT); that is an

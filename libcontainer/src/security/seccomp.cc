@@ -214,7 +214,7 @@ Result<SeccompProgram> compileSeccomp(const spec::Seccomp& sc) {
     return prog;
 }
 
-Result<int> loadSeccomp(const SeccompProgram& prog) {
+Result<int> loadSeccomp(const SeccompProgram& prog, sys::ProcessCalls& sc) {
     if (prog.filter.empty() || prog.filter.size() > BPF_MAXINSNS)
         return fail(EINVAL, "load seccomp filter: invalid program length " + std::to_string(prog.filter.size()));
     sock_fprog fprog{};
@@ -223,7 +223,7 @@ Result<int> loadSeccomp(const SeccompProgram& prog) {
     fprog.filter = const_cast<sock_filter*>(prog.filter.data());
     unsigned flags = prog.flags;
     if (prog.notify) flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-    long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+    long rc = sc.seccomp(SECCOMP_SET_MODE_FILTER, flags, &fprog);
     if (rc < 0) return errnoError("seccomp(SECCOMP_SET_MODE_FILTER)");
     return (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) ? static_cast<int>(rc) : -1;
 }

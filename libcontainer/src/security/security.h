@@ -22,6 +22,7 @@
 
 #include "libcontainer/error.h"
 #include "spec/spec.h"
+#include "sys/process_calls.h"
 
 namespace lc::security {
 
@@ -50,14 +51,14 @@ Result<CapPlan> planCapabilities(const spec::Capabilities& caps, std::vector<std
 // In the child, while still uid 0 with full caps: drops every cap not in plan.bounding from
 // the bounding set (needs CAP_SETPCAP; caps already absent are skipped) and sets
 // PR_SET_KEEPCAPS so that a following setresuid to a non-zero uid keeps the permitted set.
-Result<void> dropBounding(const CapPlan& plan);
+Result<void> dropBounding(const CapPlan& plan, sys::ProcessCalls& sc);
 
 // In the child, after setresuid/setresgid: sets effective/permitted/inheritable with capset(2),
 // clears the ambient set, raises each ambient capability, then clears PR_SET_KEEPCAPS.
 // Raising an ambient capability that the kernel refuses is not an error, as in runc (which only
 // warns): the refused caps are reported in `*unraisedAmbient` (may be null) so the caller can
 // warn. Clearing the ambient set must succeed (EINVAL, a kernel without ambient caps, is ok).
-Result<void> applyCapabilities(const CapPlan& plan, uint64_t* unraisedAmbient = nullptr);
+Result<void> applyCapabilities(const CapPlan& plan, sys::ProcessCalls& sc, uint64_t* unraisedAmbient = nullptr);
 
 // "CAP_CHOWN" -> 0. Exact, upper-case names only (as in config.json). nullopt when unknown to
 // this build (the kernel is not consulted).
@@ -101,7 +102,7 @@ Result<SeccompProgram> compileSeccomp(const spec::Seccomp& sc);
 // With a notify program every syscall made after this call and before execve that the profile
 // notifies blocks until a supervisor answers: the caller must hand the fd over with syscalls
 // the profile does not notify (compileSeccomp refuses notify on `write`, as runc does).
-Result<int> loadSeccomp(const SeccompProgram& prog);
+Result<int> loadSeccomp(const SeccompProgram& prog, sys::ProcessCalls& sc);
 
 // What this build and the running kernel support, for `runc features` ("linux.seccomp").
 struct SeccompFeatures {
