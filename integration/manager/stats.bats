@@ -8,7 +8,8 @@ load helpers
 	run mgr stats --no-stream
 	assert_status 0
 	assert_match "$(head -1 <<<"$output")" '^CONTAINER ID +NAME +CPU % +MEM USAGE / LIMIT +MEM % +NET I/O +BLOCK I/O +PIDS$' "header"
-	assert_match "$(sed -n 2p <<<"$output")" "^${CID:0:12} +mgr-s1 +[0-9.]+% +[0-9.]+[KMG]?i?B / [0-9.]+[KMG]iB +[0-9.]+% +0B / 0B +[0-9.]+[kMG]?B / [0-9.]+[kMG]?B +1$" "row"
+	# NET I/O: the container is on the default bridge network (its own netns with eth0)
+	assert_match "$(sed -n 2p <<<"$output")" "^${CID:0:12} +mgr-s1 +[0-9.]+% +[0-9.]+[KMG]?i?B / [0-9.]+[KMG]iB +[0-9.]+% +[0-9.]+[kMG]?B / [0-9.]+[kMG]?B +[0-9.]+[kMG]?B / [0-9.]+[kMG]?B +1$" "row"
 	assert_eq "$(grep -c . <<<"$output")" 2 "lines"
 }
 
