@@ -1,4 +1,4 @@
-// An HTTP/1.1 server on the shim's epoll loop (one thread, non-blocking sockets): keep-alive
+// An HTTP/1.1 server on the eventio epoll loop (shared with the shim) (one thread, non-blocking sockets): keep-alive
 // and pipelined requests answered in order, a bounded header size (http.h), one timeout for
 // a request to arrive, for an idle keep-alive connection and for a stalled reader, a cap on
 // connections, and a lingering close after an error so that the client reads the answer.

@@ -1,6 +1,8 @@
 // Networks on disk, and a container's attachment: its namespace, CNI ADD/DEL, /etc files.
 #include "network.h"
 
+#include "base/file.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -46,19 +48,7 @@ lc::Result<void> mkdirPrivate(const std::string& path) {
 // Written with its final mode from the start (0600 for state, 0644 for the /etc files a
 // container user reads; they sit in the 0700 container dir).
 lc::Result<void> writeNew(const std::string& path, const std::string& text, mode_t mode) {
-    std::string tmp = path + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) return lc::errnoError("create " + tmp);
-    lc::UniqueFd f(fd);
-    ::fchmod(fd, mode);  // the umask does not decide a container's view
-    for (size_t off = 0; off < text.size();) {
-        ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return lc::errnoError("write " + tmp);
-        off += static_cast<size_t>(n);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) < 0) return lc::errnoError("rename " + tmp);
-    return {};
+    return lc::util::writeFileAtomic(path, text, mode);  // base/file.h: exactly `mode`
 }
 
 // A new network namespace, kept by a bind mount of its nsfs file at `path` (created here).

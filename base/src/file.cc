@@ -18,18 +18,24 @@ Result<UniqueFd> openFile(const std::string& path, int flags, mode_t mode) {
 }
 
 static Result<std::string> readAllFd(int fd, const std::string& what) {
-    std::string out;
-    char buf[8192];
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return errnoError("stat " + what);
+    // Regular files report their size (one read); others (pipes, /proc, cgroup files) grow.
+    size_t want = S_ISREG(st.st_mode) && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0;
+    std::string data(want + 1, '\0');
+    size_t len = 0;
     for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (len == data.size()) data.resize(data.size() * 2 + 4096);
+        ssize_t n = ::read(fd, data.data() + len, data.size() - len);
         if (n < 0) {
             if (errno == EINTR) continue;
             return errnoError("read " + what);
         }
         if (n == 0) break;
-        out.append(buf, static_cast<size_t>(n));
+        len += static_cast<size_t>(n);
     }
-    return out;
+    data.resize(len);
+    return data;
 }
 
 Result<std::string> readFile(const std::string& path) {
@@ -68,6 +74,11 @@ Result<void> writeFileAtomic(int dirfd, const char* name, std::string_view data,
     int fd = ::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0) return errnoError("create " + tmp);
     UniqueFd owner(fd);
+    if (::fchmod(fd, mode) < 0) {  // the mode asked for, whatever the umask
+        int err = errno;
+        ::unlinkat(dirfd, tmp.c_str(), 0);
+        return errnoError("chmod " + tmp, err);
+    }
     if (auto r = writeAll(fd, data, tmp); !r) {
         ::unlinkat(dirfd, tmp.c_str(), 0);
         return r;

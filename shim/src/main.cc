@@ -24,6 +24,7 @@
 #include <sstream>
 #include <string>
 
+#include "base/file.h"
 #include "libcontainer/runtime.h"
 #include "libcontainer/security.h"
 #include "spec/json.h"
@@ -109,20 +110,14 @@ lc::Result<lc::UniqueFd> listenUnix(const std::string& path) {
     return owned;
 }
 
+// The tree's file helpers (base/file.h); the shim's bootstrap files are best effort.
 void writeFile(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::trunc);
-        f << text;
-    }
-    ::rename(tmp.c_str(), path.c_str());
+    (void)lc::util::writeFileAtomic(path, text, 0644);
 }
 
 std::string readFile(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
+    auto r = lc::util::readFile(path);
+    return r ? std::move(*r) : std::string();
 }
 
 int serve(const Args& a, lc::UniqueFd listener) {

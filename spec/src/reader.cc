@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "base/file.h"
 #include "base/unique_fd.h"
 #include "reader_detail.h"
 #include "spec/json.h"
@@ -259,36 +260,9 @@ lc::Result<Resources> parseResources(std::string_view json) {
 }
 lc::Result<State> parseState(std::string_view json) { return detail::parseAs<State>(json); }
 
-namespace {
-
-lc::Result<std::string> readFile(const std::string& path) {
-    lc::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) return lc::errnoError("open " + path);
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return lc::errnoError("stat " + path);
-    std::string data;
-    // Regular files report their size; for others (pipes, /proc) grow as we go.
-    size_t want = S_ISREG(st.st_mode) && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0;
-    data.resize(want + 1);
-    size_t len = 0;
-    for (;;) {
-        if (len == data.size()) data.resize(data.size() * 2 + 4096);
-        ssize_t n = ::read(fd.get(), data.data() + len, data.size() - len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return lc::errnoError("read " + path);
-        }
-        if (n == 0) break;
-        len += static_cast<size_t>(n);
-    }
-    data.resize(len);
-    return data;
-}
-
-}  // namespace
 
 lc::Result<Spec> loadSpecFile(const std::string& path) {
-    auto data = readFile(path);
+    auto data = lc::util::readFile(path);
     if (!data) return std::unexpected(data.error());
     auto s = parseSpec(*data);
     if (!s) return std::unexpected(s.error().wrap("parse " + path));
@@ -296,7 +270,7 @@ lc::Result<Spec> loadSpecFile(const std::string& path) {
 }
 
 lc::Result<Process> loadProcessFile(const std::string& path) {
-    auto data = readFile(path);
+    auto data = lc::util::readFile(path);
     if (!data) return std::unexpected(data.error());
     auto p = parseProcess(*data);
     if (!p) return std::unexpected(p.error().wrap("parse " + path));
