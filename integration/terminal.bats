@@ -210,15 +210,18 @@ EOF
 	cfg_args sleep 1000
 	run rt_bg run -d "$TEST_ID"
 	assert_status 0
-	run in_pty "stty rows 20 cols 50; (sleep 1; stty -F /dev/tty rows 33 cols 44) & $RUNTIME --root $ROOT exec -t $TEST_ID sh -c 'sleep 0.3; stty size; sleep 1.5; stty size'" </dev/null
+	# The resize waits for the first size to be printed (a marker in the rootfs), and the
+	# process waits (up to 10 s) for the size to change: no race with a slow (sanitized) start.
+	run in_pty "stty rows 20 cols 50; (while [ ! -e $BUNDLE/rootfs/.sized ]; do sleep 0.05; done; stty -F /dev/tty rows 33 cols 44) & $RUNTIME --root $ROOT exec -t $TEST_ID sh -c 'stty size; touch /.sized; i=0; while [ \"\$(stty size)\" = \"20 50\" ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i+1)); done; stty size'" </dev/null
 	assert_status 0
 	assert_eq "$(pty_clean "$output")" $'20 50\n33 44' "sizes before and after the resize"
 }
 
 @test "run with process.terminal: a resize (SIGWINCH) reaches the pty" {
 	cfg_set 'c["process"]["terminal"] = True'
-	cfg_sh 'sleep 0.3; stty size; sleep 1.5; stty size'
-	run in_pty "stty rows 21 cols 51; (sleep 1; stty -F /dev/tty rows 34 cols 45) & $RUNTIME --root $ROOT run $TEST_ID" </dev/null
+	# As above: the resize follows the first size, the process waits for the change.
+	cfg_sh 'stty size; touch /.sized; i=0; while [ "$(stty size)" = "21 51" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; stty size'
+	run in_pty "stty rows 21 cols 51; (while [ ! -e $BUNDLE/rootfs/.sized ]; do sleep 0.05; done; stty -F /dev/tty rows 34 cols 45) & $RUNTIME --root $ROOT run $TEST_ID" </dev/null
 	assert_status 0
 	assert_eq "$(pty_clean "$output")" $'21 51\n34 45' "sizes before and after the resize"
 }

@@ -35,8 +35,8 @@ mkdir -p "$out"
 cflags="-std=c++2b -D_GNU_SOURCE -Wno-macro-redefined -Wno-builtin-macro-redefined"
 cflags+=" -D__cpp_concepts=202002L -g -O1 -fno-omit-frame-pointer"
 cflags+=" -fsanitize=address,undefined -fno-sanitize-recover=undefined"
-for d in libcontainer/include spec/include libcontainer/src spec/src tests/fuzz; do cflags+=" -I$PWD/$d"; done
-lib_src=(spec/src/*.cc libcontainer/src/state/record.cc libcontainer/src/util/json.cc)
+for d in base/include libcontainer/include spec/include libcontainer/src spec/src tests/fuzz; do cflags+=" -I$PWD/$d"; done
+lib_src=(base/src/*.cc spec/src/*.cc libcontainer/src/state/record.cc)
 # The argv target: the CLI's pure parsing layer and (uninstrumented) Boost.Program_options.
 argv_src=(runc-cpp/argv.cc)
 
