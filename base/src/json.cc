@@ -156,24 +156,22 @@ std::string_view Value::text() const {
     return n.kind == Kind::String || n.kind == Kind::Number ? n.text : std::string_view();
 }
 
-bool Value::get(int64_t& out) const {
-    if (!isNumber()) return false;
-    std::string_view t = node().text;
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+namespace {
+// A number's whole text as an integer of type T (no fraction, exponent or overflow).
+template <typename T>
+bool integerText(const Value& v, T& out) {
+    if (!v.isNumber()) return false;
+    std::string_view t = v.node().text;
+    T n = 0;
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
     if (ec != std::errc() || p != t.data() + t.size()) return false;
-    out = v;
+    out = n;
     return true;
 }
-bool Value::get(uint64_t& out) const {
-    if (!isNumber()) return false;
-    std::string_view t = node().text;
-    uint64_t v = 0;
-    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (ec != std::errc() || p != t.data() + t.size()) return false;
-    out = v;
-    return true;
-}
+}  // namespace
+
+bool Value::get(int64_t& out) const { return integerText(*this, out); }
+bool Value::get(uint64_t& out) const { return integerText(*this, out); }
 int64_t Value::asInt(int64_t def) const {
     int64_t v = 0;
     return get(v) ? v : def;
