@@ -218,6 +218,8 @@ no_state_left() {
 	local pid
 	pid=$(state_get "$TEST_ID" 'j["pid"]')
 	assert_eq "$(cat "$TESTDIR/init.pid")" "$pid" "pid file content"
+	# created 0666 under the caller's umask, as runc creates it
+	assert_eq "$(stat -c %a "$TESTDIR/init.pid")" "$(printf '%o' $((0666 & ~$(umask))))" "pid file mode"
 
 	# a relative path is relative to the current directory
 	local b2

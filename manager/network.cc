@@ -48,7 +48,11 @@ lc::Result<void> mkdirPrivate(const std::string& path) {
 // Written with its final mode from the start (0600 for state, 0644 for the /etc files a
 // container user reads; they sit in the 0700 container dir).
 lc::Result<void> writeNew(const std::string& path, const std::string& text, mode_t mode) {
-    return lc::util::writeFileAtomic(path, text, mode);  // base/file.h: exactly `mode`
+    LC_TRY(lc::util::writeFileAtomic(path, text, mode));
+    // exactly `mode`, whatever the umask: a container user reads the /etc files (the file sits
+    // in the 0700 container dir, so nobody sees it before this)
+    if (::chmod(path.c_str(), mode) < 0) return lc::errnoError("chmod " + path);
+    return {};
 }
 
 // A new network namespace, kept by a bind mount of its nsfs file at `path` (created here).

@@ -72,11 +72,6 @@ Result<void> writeFileAtomic(int dirfd, const char* name, std::string_view data,
     int fd = ::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0) return errnoError("create " + tmp);
     UniqueFd owner(fd);
-    if (::fchmod(fd, mode) < 0) {  // the mode asked for, whatever the umask
-        int err = errno;
-        ::unlinkat(dirfd, tmp.c_str(), 0);
-        return errnoError("chmod " + tmp, err);
-    }
     if (auto r = writeAll(fd, data, tmp); !r) {
         ::unlinkat(dirfd, tmp.c_str(), 0);
         return r;

@@ -18,8 +18,8 @@ Result<std::string> readFileAt(int dirfd, const char* name);
 Result<void> writeAll(int fd, std::string_view data, const std::string& what);
 // Opens (O_WRONLY|O_TRUNC, no create) and writes; for /proc and cgroup files.
 Result<void> writeFile(const std::string& path, std::string_view data);
-// Writes to a temp file in the same directory (created with `mode`, then given exactly `mode`
-// whatever the umask), fsyncs nothing (state is in tmpfs), renames.
+// Writes to a temp file in the same directory (created with `mode`, under the umask, as runc
+// creates its pid file), fsyncs nothing (state is in tmpfs), renames.
 Result<void> writeFileAtomic(int dirfd, const char* name, std::string_view data, mode_t mode = 0600);
 Result<void> writeFileAtomic(const std::string& path, std::string_view data, mode_t mode = 0644);
 // mkdir -p with the given mode; existing dirs are fine.

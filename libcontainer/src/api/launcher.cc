@@ -61,7 +61,7 @@ Result<Started> launchProcess(LaunchSpec& ls, cgroups::Manager* cg, const Launch
     auto finish = [&]() -> Result<void> {
         if (steps.afterLaunch) LC_TRY(steps.afterLaunch(out.pid));
         if (!ls.io.pidFile.empty())
-            LC_TRY_CTX(util::writeFileAtomic(ls.io.pidFile, std::to_string(out.pid), 0644), "write pid file");
+            LC_TRY_CTX(util::writeFileAtomic(ls.io.pidFile, std::to_string(out.pid), 0666), "write pid file");
         return {};
     };
     if (auto r = finish(); !r) {

@@ -234,7 +234,7 @@ Result<Container> Runtime::restore(const RestoreOptions& o) {
     rec.initStartTime = pst ? pst->startTime : 0;
     auto finish = [&]() -> Result<void> {
         LC_TRY(dir->writeRecord(rec));
-        if (!o.pidFile.empty()) LC_TRY_CTX(util::writeFileAtomic(o.pidFile, std::to_string(rec.pid), 0644), "write pid file");
+        if (!o.pidFile.empty()) LC_TRY_CTX(util::writeFileAtomic(o.pidFile, std::to_string(rec.pid), 0666), "write pid file");
         return {};
     };
     if (auto r = finish(); !r) {
