@@ -27,6 +27,8 @@
 # is deleted on exit, also on failure or Ctrl-C. The containerd part (shim.sh) runs after
 # them on the host's own cgroups with a private containerd of its own, and cleans up the same
 # way. A run whose 1-minute load average reached 1 is marked as not valid for the goals.
+# Exit status 1 also when shim.sh failed or some of its operations did (after the report,
+# which says so).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
