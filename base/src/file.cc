@@ -18,21 +18,19 @@ Result<UniqueFd> openFile(const std::string& path, int flags, mode_t mode) {
 }
 
 static Result<std::string> readAllFd(int fd, const std::string& what) {
-    // No fstat for the size: most reads are of small /proc and cgroup files, and a config.json
-    // fits the first 16 KiB; larger files double the buffer.
-    std::string data(16384, '\0');
-    size_t len = 0;
+    // No fstat for the size and no zero-filled buffer: most reads are of small /proc and
+    // cgroup files, read through a stack chunk into a string of exactly their size.
+    char chunk[8192];
+    std::string data;
     for (;;) {
-        if (len == data.size()) data.resize(data.size() * 2 + 4096);
-        ssize_t n = ::read(fd, data.data() + len, data.size() - len);
+        ssize_t n = ::read(fd, chunk, sizeof chunk);
         if (n < 0) {
             if (errno == EINTR) continue;
             return errnoError("read " + what);
         }
         if (n == 0) break;
-        len += static_cast<size_t>(n);
+        data.append(chunk, static_cast<size_t>(n));
     }
-    data.resize(len);
     return data;
 }
 

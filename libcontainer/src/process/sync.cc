@@ -4,6 +4,7 @@
 #include <sys/uio.h>
 
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "util/unixsock.h"
@@ -54,8 +55,11 @@ Result<void> sendMsg(int sock, Msg type, int32_t err, std::string_view payload, 
 }
 
 Result<SyncMsg> recvMsg(int sock) {
-    std::vector<char> buf(kSyncHeader + kSyncMaxPayload);
-    iovec iov{buf.data(), buf.size()};
+    // Not zero-filled: only the bytes the kernel writes are touched (a fresh process would
+    // otherwise fault in and clear 64 KiB for every message).
+    constexpr size_t kBufSize = kSyncHeader + kSyncMaxPayload;
+    std::unique_ptr<char[]> buf(new char[kBufSize]);
+    iovec iov{buf.get(), kBufSize};
     msghdr mh{};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
@@ -66,7 +70,7 @@ Result<SyncMsg> recvMsg(int sock) {
     do n = ::recvmsg(sock, &mh, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
     if (n < 0) return errnoError("sync: receive");
     if (n == 0) return fail(ECONNRESET, "sync: peer closed the channel");
-    auto m = decodeMsg(buf.data(), static_cast<size_t>(n));
+    auto m = decodeMsg(buf.get(), static_cast<size_t>(n));
     if (!m) return m;
     for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
