@@ -464,7 +464,7 @@ CapAmb:	0000000000000400"
 	local sysd=true helper
 	helper="$(dirname "$RUNTIME")/../libcontainer/src/cgroups/systemd/runc-cpp-systemd"
 	if [[ $(basename "$RUNTIME") == runc-cpp && ! -x $helper ]]; then sysd=false; fi
-	assert_eq "$(json_get '[j["linux"]["cgroup"][k] for k in ("v1", "v2", "systemd", "systemdUser")]' <<<"$js")" "[true, true, $sysd, false]" cgroup
+	assert_eq "$(json_get '[j["linux"]["cgroup"][k] for k in ("v1", "v2", "systemd", "systemdUser")]' <<<"$js")" "[true, true, $sysd, $sysd]" cgroup
 	run rt features extra
 	assert_status 1
 }
