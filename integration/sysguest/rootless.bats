@@ -158,6 +158,13 @@ uprops() {
 	as_user systemctl --user show "${a[@]}" "$unit" | sort
 }
 
+# assert_gone AFTER: the unit, its cgroup and the test's state are gone.
+assert_gone() {
+	unit_gone || fail "$UNIT still loaded after $1"
+	[[ ! -d $CG ]] || fail "cgroup $CG left after $1"
+	[[ ! -d $ROOT || -z $(find "$ROOT" -mindepth 1) ]] || fail "state left after $1"
+}
+
 # rl_cfg PYTHON: the test's edits of the user's config, with its cgroupsPath and no terminal.
 rl_cfg() { cfg_set 'c["process"]["terminal"] = False; c["linux"]["cgroupsPath"] = "user.slice:rcpp-rl:'"$TEST_ID"'"; '"$1"; }
 unit_gone() { [[ -z $(as_user systemctl --user list-units --all --plain --no-legend "${1:-$UNIT}") ]]; }
@@ -187,9 +194,7 @@ TasksMax=64"
 	assert_eq "$(cat "$CG/memory.max")" 67108864 "memory.max after update"
 	run urt delete --force "$TEST_ID"
 	assert_status 0
-	unit_gone || fail "$UNIT still loaded after delete"
-	[[ ! -d $CG ]] || fail "cgroup $CG left"
-	assert_eq "$(find "$ROOT" -mindepth 1 | wc -l)" 0 "state left"
+	assert_gone delete
 }
 
 @test "rootless --systemd-cgroup: an allocation beyond memory.max is OOM-killed; nothing left after run" {
@@ -202,8 +207,7 @@ TasksMax=64"
 	run bash -c "dmesg | grep -F 'oom_memcg=$MGR_CG/user.slice/$UNIT,'"
 	assert_status 0
 	assert_contains "$output" "CONSTRAINT_MEMCG"
-	unit_gone || fail "$UNIT still loaded after run"
-	[[ ! -d $CG ]] || fail "cgroup $CG left"
+	assert_gone run
 }
 
 @test "rootless --systemd-cgroup: a controller the user's manager is not delegated (cpuset) is an error, and nothing is left" {
@@ -211,8 +215,7 @@ TasksMax=64"
 	run urt run "$TEST_ID"
 	assert_status 1
 	assert_contains "$output" "$UNIT/cpuset.cpus: no such file or directory"
-	unit_gone || fail "$UNIT still loaded after the failed run"
-	[[ ! -d $CG ]] || fail "cgroup $CG left"
+	assert_gone "the failed run"
 }
 
 @test "rootless --systemd-cgroup as root in a user namespace (as Podman runs it): --rootless auto asks the user's manager; its own socket and the session bus" {
@@ -228,7 +231,7 @@ Delegate=yes"
 	assert_eq "$(cat "$CG/memory.max")" 33554432 memory.max
 	run nsrt delete --force "$TEST_ID"
 	assert_status 0
-	unit_gone || fail "$UNIT still loaded after delete"
+	assert_gone delete
 	# the same through the session bus named by $DBUS_SESSION_BUS_ADDRESS (runc's first choice)
 	RL_ENV=(DBUS_SESSION_BUS_ADDRESS="unix:path=$XDG/bus")
 	run bg nsrt run -d "$TEST_ID"
@@ -236,9 +239,7 @@ Delegate=yes"
 	assert_eq "$(cat "$CG/memory.max")" 33554432 "memory.max (session bus)"
 	run nsrt delete --force "$TEST_ID"
 	assert_status 0
-	unit_gone || fail "$UNIT still loaded after delete (session bus)"
-	[[ ! -d $CG ]] || fail "cgroup $CG left"
-	assert_eq "$(find "$ROOT" -mindepth 1 | wc -l)" 0 "state left"
+	assert_gone "delete (session bus)"
 }
 
 @test "rootless Podman, systemd cgroup manager: run -d with --memory, stats shows usage and limit, exec, stop, rm" {
