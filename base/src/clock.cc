@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <chrono>
 #include <cstdio>
 
 namespace lc {
@@ -14,22 +15,31 @@ int64_t nowNs() {
 }
 
 namespace {
+// UTC from the day count with <chrono>'s calendar: gmtime_r would make glibc read
+// /etc/localtime once per process (tzset), only to format a UTC time.
 std::string format(int64_t ns, bool withNanos) {
-    int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+    using namespace std::chrono;
+    constexpr int64_t kNs = 1000000000, kDay = 86400;
+    int64_t sec = ns / kNs, frac = ns % kNs;
     if (frac < 0) {
-        frac += 1000000000;
+        frac += kNs;
         --sec;
     }
-    auto secs = static_cast<time_t>(sec);
-    tm t{};
-    ::gmtime_r(&secs, &t);
+    int64_t day = sec / kDay, tod = sec % kDay;
+    if (tod < 0) {
+        tod += kDay;
+        --day;
+    }
+    const year_month_day ymd{sys_days{days{day}}};
+    const int y = static_cast<int>(ymd.year());
+    const unsigned mo = static_cast<unsigned>(ymd.month()), d = static_cast<unsigned>(ymd.day());
+    const int h = static_cast<int>(tod / 3600), mi = static_cast<int>(tod % 3600 / 60), se = static_cast<int>(tod % 60);
     char buf[64];
     if (withNanos)
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", t.tm_year + 1900, t.tm_mon + 1,
-                      t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, static_cast<long long>(frac));
+        std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%09lldZ", y, mo, d, h, mi, se,
+                      static_cast<long long>(frac));
     else
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", t.tm_year + 1900, t.tm_mon + 1,
-                      t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
+        std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, mo, d, h, mi, se);
     return buf;
 }
 }  // namespace

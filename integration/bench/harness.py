@@ -9,7 +9,8 @@ run.sh's trap as a second line of defence).
 Timing: each command is started with posix_spawn and reaped with wait4, timed with a
 monotonic clock around both. Peak RSS comes from separate rounds under GNU time (see
 bench_rss).
-Runtimes take turns in every round so that background noise hits all of them alike.
+Runtimes take turns in every round so that background noise hits all of them alike. The
+kernel floor of `run` (floor_argv) takes its turn in the same rounds.
 """
 import argparse
 import json
@@ -94,14 +95,51 @@ def has_exec(r, rt):
     return code == 0
 
 
-def bench_run(r, rts, bundle, runs, warmup, prefix):
+# unshare(1)'s option for each OCI namespace type.
+UNSHARE_FLAG = {
+    "pid": "--pid", "network": "--net", "ipc": "--ipc", "uts": "--uts", "mount": "--mount",
+    "cgroup": "--cgroup", "user": "--user", "time": "--time",
+}
+
+
+def floor_argv(unshare, bundle):
+    """The kernel floor of `run` for this bundle: util-linux unshare makes the bundle's new
+    namespaces, forks, and the child execs the bundle's own process (its static busybox with
+    the config's args) on the host's root; unshare waits for it. No mounts (propagation left
+    as it is), cgroups, seccomp, capabilities or pivot_root: what no runtime can avoid."""
+    with open(os.path.join(bundle, "config.json")) as f:
+        cfg = json.load(f)
+    flags = []
+    for ns in cfg.get("linux", {}).get("namespaces", []):
+        if ns.get("path"):
+            raise Failed(f"floor: the bundle joins the {ns['type']} namespace {ns['path']}; "
+                         "the floor only makes new namespaces")
+        if ns["type"] not in UNSHARE_FLAG:
+            raise Failed(f"floor: unknown namespace type {ns['type']!r} in {bundle}/config.json")
+        flags.append(UNSHARE_FLAG[ns["type"]])
+    root = cfg["root"]["path"]
+    if not os.path.isabs(root):
+        root = os.path.join(bundle, root)
+    prog = os.path.join(root, "bin", "busybox")
+    if not os.access(prog, os.X_OK):
+        raise Failed(f"floor: {prog} is not there (the bench bundle is make-bundle.sh's busybox)")
+    return [unshare, "--fork", *flags, "--propagation", "unchanged", prog, *cfg["process"]["args"]]
+
+
+def bench_run(r, rts, bundle, runs, warmup, prefix, floor=None):
+    """`run` of each runtime and, when floor (an argv) is given, the floor in the same turns."""
     out = {rt.name: {"ms": []} for rt in rts}
+    fl = {"argv": floor, "ms": []}
     for i in range(warmup + runs):
         for rt in rts:
             ms, _, _ = r.spawn(rt.cmd("run", "--bundle", bundle, f"{prefix}-run"))
             if i >= warmup:
                 out[rt.name]["ms"].append(ms)
-    return out
+        if floor:
+            ms, _, _ = r.spawn(floor)
+            if i >= warmup:
+                fl["ms"].append(ms)
+    return out, (fl if floor else None)
 
 
 def bench_rss(r, rts, bundle, runs, prefix, time_bin="/usr/bin/time"):
@@ -228,6 +266,7 @@ def main():
     ap.add_argument("--rss-runs", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--many", type=int, action="append", default=[])
+    ap.add_argument("--floor-unshare", help="util-linux unshare: measure the kernel floor of run")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -241,7 +280,15 @@ def main():
         res[name] = fn()
         print(f"bench: {name} done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
 
-    step("run", lambda: bench_run(r, rts, a.bundle_true, a.runs, a.warmup, a.prefix))
+    floor = floor_argv(a.floor_unshare, a.bundle_true) if a.floor_unshare else None
+
+    def run_and_floor():
+        out, fl = bench_run(r, rts, a.bundle_true, a.runs, a.warmup, a.prefix, floor)
+        if fl:
+            res["floor"] = fl
+        return out
+
+    step("run", run_and_floor)
     step("rss", lambda: bench_rss(r, rts, a.bundle_true, a.rss_runs, a.prefix))
     step("lifecycle", lambda: bench_lifecycle(r, rts, a.bundle_true, a.lifecycle_runs, a.warmup, a.prefix))
     step("exec", lambda: bench_exec(r, rts, a.bundle_sleep, a.exec_runs, a.warmup, a.prefix))

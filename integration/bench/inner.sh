@@ -59,6 +59,7 @@ versions=$scratch/versions.txt
 	echo "runc-cpp=$("$RUNC_CPP" --version | head -1) (${RUNC_CPP_REV:-$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')})"
 	echo "crun=$("$CRUN" --version | head -1)"
 	echo "runc=$("$RUNC" --version | head -1)"
+	echo "unshare=$(unshare --version | head -1)"
 	echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$versions"
 
@@ -78,6 +79,7 @@ ulimit -n 65536 2>/dev/null || true
 nice -n -20 python3 "$here/harness.py" --scratch "$scratch" --prefix "$prefix" \
 	--bundle-true "$bundle/true" --bundle-sleep "$bundle/sleep" \
 	--runtime "runc-cpp=$RUNC_CPP" --runtime "crun=$CRUN" --runtime "runc=$RUNC" \
+	--floor-unshare "$(command -v unshare)" \
 	"${runs[@]}" "${many_args[@]}" --out "$scratch/results.json"
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$versions"
 cp "$versions" "$scratch/versions.env"

@@ -18,9 +18,12 @@
 #     of them at once; time until every ctr returned (POD_RUNS, default 3, rounds).
 # Prints median and p90 per measure (milliseconds) as a markdown table. With OUT=FILE the
 # table replaces what is between "<!-- shim-bench:begin -->" and "<!-- shim-bench:end -->"
-# in FILE (docs/shim-bench.md), with the date, host load and versions.
-# Needs root, containerd, ctr and runc (apt: containerd, runc). Container ids start with
-# shim-bench-; containerd's paths are all in a temp dir; everything is removed on exit.
+# in FILE (docs/shim-bench.md), with the date, host load and versions. With JSON=FILE every
+# sample, the settings, the loads, the versions and the number of failed operations go to
+# FILE too (integration/bench/run.sh puts them into docs/bench.md).
+# Exits 1 if an operation failed (its sample is still kept). Needs root, containerd, ctr and
+# runc (apt: containerd, runc). Container ids start with shim-bench-; containerd's paths are
+# all in a temp dir; everything is removed on exit.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -99,7 +102,15 @@ wait_until 20 ctr_ version >/dev/null 2>&1 || { echo "containerd did not come up
 ctr_ images import "$TMP/busybox.tar" >/dev/null || { echo "image import failed" >&2; exit 2; }
 
 FIFO=(--fifo-dir "$TMP/fifo")
-declare -A RES
+declare -A RES RAW
+FAILS=0
+fail() { echo "$*" >&2; FAILS=$((FAILS + 1)); }
+keep() { # KEY VALUES...: "median p90" into RES, the samples into RAW
+    local k=$1
+    shift
+    RES[$k]=$(stats x "$@")
+    RAW[$k]="$*"
+}
 
 # stats NAME VALUES... -> "median p90" (milliseconds)
 stats() {
@@ -127,26 +138,26 @@ bench() { # LABEL RUNTIME
         # the shim is the parent (subreaper) of the container's init, for both shims
         pid=$(ctr_ tasks ls 2>/dev/null | awk -v id="shim-bench-$label-m$i" '$1==id {print $2}')
         [[ -n $pid ]] && pid=$(ps -o ppid= -p "$pid" | tr -d ' ')
-        [[ -n $pid && -r /proc/$pid/status ]] || { echo "no shim pid for m$i ($label)" >&2; continue; }
-        grep -q containerd-shim "/proc/$pid/cmdline" || { echo "parent $pid of m$i is not a shim" >&2; continue; }
+        [[ -n $pid && -r /proc/$pid/status ]] || { fail "no shim pid for m$i ($label)"; continue; }
+        grep -q containerd-shim "/proc/$pid/cmdline" || { fail "parent $pid of m$i is not a shim"; continue; }
         rss+=("$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")")
         anon+=("$(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status")")
         pss+=("$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")")
         anonsm+=("$(awk '/^Anonymous:/ {print $2}' "/proc/$pid/smaps_rollup")")
     done
-    RES[$label.rss]=$(stats x "${rss[@]}")
-    RES[$label.anon]=$(stats x "${anon[@]}")
-    RES[$label.pss]=$(stats x "${pss[@]}")
-    RES[$label.anonsm]=$(stats x "${anonsm[@]}")
+    keep "$label.rss" "${rss[@]}"
+    keep "$label.anon" "${anon[@]}"
+    keep "$label.pss" "${pss[@]}"
+    keep "$label.anonsm" "${anonsm[@]}"
     # exec round trips into the first container
     c=shim-bench-$label-m0
     vals=()
     for ((i = 0; i < RUNS; i++)); do
         t0=$EPOCHREALTIME
-        ctr_ tasks exec "${FIFO[@]}" --exec-id "e$i" "$c" true >/dev/null 2>&1 || echo "exec $i failed ($label)" >&2
+        ctr_ tasks exec "${FIFO[@]}" --exec-id "e$i" "$c" true >/dev/null 2>&1 || fail "exec $i failed ($label)"
         vals+=("$(ms_since "$t0")")
     done
-    RES[$label.exec]=$(stats x "${vals[@]}")
+    keep "$label.exec" "${vals[@]}"
     for ((i = 0; i < CONTAINERS; i++)); do
         ctr_ tasks kill -s SIGKILL "shim-bench-$label-m$i" >/dev/null 2>&1
     done
@@ -167,16 +178,16 @@ bench() { # LABEL RUNTIME
         wait "$bg"
         vals+=("$(ms_since "$t0")")
     done
-    RES[$label.kill]=$(stats x "${vals[@]}")
+    keep "$label.kill" "${vals[@]}"
     # whole ctr run --rm of `true`
     vals=()
     for ((i = 0; i < RUNS; i++)); do
         t0=$EPOCHREALTIME
         ctr_ run --rm --runtime "$rt" "${FIFO[@]}" "$IMAGE" "shim-bench-$label-r$i" true >/dev/null 2>&1 ||
-            echo "run $i failed ($label)" >&2
+            fail "run $i failed ($label)"
         vals+=("$(ms_since "$t0")")
     done
-    RES[$label.run]=$(stats x "${vals[@]}")
+    keep "$label.run" "${vals[@]}"
     bench_pod "$label" "$rt"
 }
 
@@ -187,15 +198,20 @@ bench_pod() { # LABEL RUNTIME
         # it too), the first one standing for the pause container
         for ((i = 0; i < 3; i++)); do
             ctr_ run -d --runtime "$rt" "${FIFO[@]}" --annotation "io.kubernetes.cri.sandbox-id=shim-bench-$label-p$r-0" \
-                "$IMAGE" "shim-bench-$label-p$r-$i" sleep 1000 >/dev/null || echo "pod run $i failed ($label)" >&2
+                "$IMAGE" "shim-bench-$label-p$r-$i" sleep 1000 >/dev/null || fail "pod run $i failed ($label)"
         done
         sleep 0.5
         declare -A seen=()
+        local found=0
         for ((i = 0; i < 3; i++)); do
             pid=$(ctr_ tasks ls 2>/dev/null | awk -v id="shim-bench-$label-p$r-$i" '$1==id {print $2}')
             [[ -n $pid ]] && pid=$(ps -o ppid= -p "$pid" | tr -d ' ')
-            [[ -n $pid ]] && grep -q containerd-shim "/proc/$pid/cmdline" 2>/dev/null && seen[$pid]=1
+            if [[ -n $pid ]] && grep -q containerd-shim "/proc/$pid/cmdline" 2>/dev/null; then
+                seen[$pid]=1
+                found=$((found + 1))
+            fi
         done
+        ((found == 3)) || fail "pod: the shim of only $found of 3 containers found ($label)"
         total=0
         for pid in "${!seen[@]}"; do total=$((total + $(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"))); done
         pods+=("$total")
@@ -208,7 +224,7 @@ bench_pod() { # LABEL RUNTIME
         # teardown: TEARDOWN running containers deleted at once
         for ((i = 0; i < TEARDOWN; i++)); do
             ctr_ run -d --runtime "$rt" "${FIFO[@]}" "$IMAGE" "shim-bench-$label-t$r-$i" sleep 1000 >/dev/null ||
-                echo "teardown run $i failed ($label)" >&2
+                fail "teardown run $i failed ($label)"
         done
         sleep 0.5
         local bgs=()
@@ -217,13 +233,15 @@ bench_pod() { # LABEL RUNTIME
             ctr_ tasks delete -f "shim-bench-$label-t$r-$i" >/dev/null 2>&1 &
             bgs+=($!)
         done
-        wait "${bgs[@]}"
+        local bad=0 b
+        for b in "${bgs[@]}"; do wait "$b" || bad=$((bad + 1)); done
         vals+=("$(ms_since "$t0")")
+        ((bad == 0)) || fail "teardown: $bad of $TEARDOWN deletes failed ($label)"
         for ((i = 0; i < TEARDOWN; i++)); do ctr_ containers delete "shim-bench-$label-t$r-$i" >/dev/null 2>&1; done
     done
-    RES[$label.pod]=$(stats x "${pods[@]}")
-    RES[$label.podshims]=$(stats x "${shims[@]}")
-    RES[$label.teardown]=$(stats x "${vals[@]}")
+    keep "$label.pod" "${pods[@]}"
+    keep "$label.podshims" "${shims[@]}"
+    keep "$label.teardown" "${vals[@]}"
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -253,6 +271,33 @@ table() {
 }
 out=$(table)
 echo "$out"
+((FAILS == 0)) || echo "$FAILS operations failed (see above): those samples are not to be trusted" >&2
+if [[ -n ${JSON:-} ]]; then
+    kv=()
+    for k in "${!RAW[@]}"; do kv+=("$k=${RAW[$k]}"); done
+    python3 - "$JSON" "$load_before" "$load_after" "$CONTAINERS" "$RUNS" "$TEARDOWN" "$POD_RUNS" "$FAILS" \
+        "$(containerd --version | awk '{print $3}')" "$(runc --version | head -1)" "${SHIM#"$repo"/}" \
+        "$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)" "${kv[@]}" <<'PY'
+import json, sys
+path, lb, la, containers, runs, teardown, pod_runs, fails, ctrd, runc, shim, rev = sys.argv[1:13]
+samples = {}
+for item in sys.argv[13:]:
+    key, _, vals = item.partition("=")
+    label, _, measure = key.partition(".")
+    samples.setdefault(label, {})[measure] = [float(x) for x in vals.split()]
+doc = {
+    "load_before": lb, "load_after": la, "containers": int(containers), "runs": int(runs),
+    "teardown": int(teardown), "pod_runs": int(pod_runs), "failures": int(fails),
+    "containerd": ctrd, "runc": runc, "shim": shim, "rev": rev,
+    # memory in KiB (rss, anon, pss, anonsm: per shim; pod: VmRSS summed over a pod's shims),
+    # podshims a count, everything else milliseconds
+    "samples": samples,
+}
+with open(path, "w") as f:
+    json.dump(doc, f, indent=1)
+PY
+    echo "wrote $JSON" >&2
+fi
 if [[ -n ${OUT:-} ]]; then
     python3 - "$OUT" "$out" <<'PY'
 import sys
@@ -270,3 +315,4 @@ open(path, "w").write(head + b + "\n" + table + "\n" + e + tail)
 PY
     echo "wrote $OUT" >&2
 fi
+exit $((FAILS > 0))

@@ -1,5 +1,6 @@
 // The container init, child side of clone3. Single-threaded, a copy of the parent's memory:
 // it follows the parent's plan step by step, reports failures on the sync channel, _exits.
+#include "base/prefault.h"
 #include "process/init.h"
 
 #include <fcntl.h>
@@ -316,6 +317,7 @@ Result<void> initSteps(const InitConfig& cfg, sys::ProcessCalls& pc) {
 }
 
 void runInit(const InitConfig& cfg, sys::ProcessCalls& pc) {
+    lc::unshareHeap();  // the heap is copy-on-write now: copy it in one call, not page by page
     for (int fd : cfg.closeFds) pc.close(fd);
     // Start from a clean signal state: the runtime may block or ignore signals.
     sigset_t none;

@@ -1,5 +1,7 @@
 #include "process/launch.h"
 
+#include "base/prefault.h"
+
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -150,6 +152,7 @@ Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCal
         if (pid < 0 && plan.cgroupFd >= 0 && plan.cgroupOptional && (errno == EACCES || errno == EPERM))
             pid = pc.clone3(plan.cloneFlags, -1, &pidfd);
         if (pid == 0) runInit(cfg, pc);
+        if (pid > 0) lc::unshareHeap();  // the same, for this side
         if (dumpable > 0) pc.prctl(PR_SET_DUMPABLE, static_cast<unsigned long>(dumpable), 0, 0, 0);
     }
     if (pid < 0) return errnoError("clone3");

@@ -1,0 +1,61 @@
+#include "base/prefault.h"
+
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <algorithm>
+#include <cstdlib>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+namespace lc {
+namespace {
+
+constexpr std::uintptr_t kPage = 4096;
+
+// The lowest heap address malloc handed out in this process (the heap's first chunk is close
+// to the start of the brk area); set by warmHeap.
+std::uintptr_t heapLow = 0;
+
+void populate(std::uintptr_t lo, std::uintptr_t hi) {
+    lo &= ~(kPage - 1);
+    hi = (hi + kPage - 1) & ~(kPage - 1);
+    if (hi > lo) {
+        int saved = errno;
+        (void)::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_POPULATE_WRITE);
+        errno = saved;
+    }
+}
+
+}  // namespace
+
+void warmHeap(std::size_t bytes) {
+    if (bytes == 0 || bytes > (std::size_t{64} << 20)) return;
+    // Short-lived processes: no mmap per large buffer, no trimming, `bytes` kept at the top.
+    ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    ::mallopt(M_TRIM_THRESHOLD, 8 << 20);
+    ::mallopt(M_TOP_PAD, static_cast<int>(bytes));
+    // mallinfo2: keepcost is the free top chunk, arena the bytes the heap took with brk.
+    struct mallinfo2 mi = ::mallinfo2();
+    if (mi.keepcost < bytes) {
+        void* volatile grow = std::malloc(mi.keepcost + 64);  // grows the heap by it + the pad
+        std::free(grow);
+    }
+    mi = ::mallinfo2();
+    auto newEnd = reinterpret_cast<std::uintptr_t>(::sbrk(0));
+    if (mi.arena == 0 || mi.arena > newEnd) return;
+    heapLow = newEnd - mi.arena;
+    populate(newEnd - std::min<std::uintptr_t>(mi.arena, mi.keepcost), newEnd);
+}
+
+void unshareHeap() {
+    if (heapLow == 0) return;
+    populate(heapLow, reinterpret_cast<std::uintptr_t>(::sbrk(0)));
+}
+
+}  // namespace lc
