@@ -459,12 +459,12 @@ CapAmb:	0000000000000400"
 	assert_eq "$(json_get 'j["linux"]["selinux"]["enabled"]' <<<"$js")" "true" selinux
 	assert_eq "$(json_get 'j["linux"]["intelRdt"]["enabled"]' <<<"$js")" "false" intelRdt
 	assert_eq "$(json_get 'j["linux"]["mountExtensions"]["idmap"]["enabled"]' <<<"$js")" "true" idmap
-	# systemd: true when the driver's helper is installed next to the binary
+	# systemd and systemdUser (the same helper): true when the driver's helper is installed next to the binary
 	# (runc's is built in; a build tree's runc-cpp finds the one meson built beside it)
 	local sysd=true helper
 	helper="$(dirname "$RUNTIME")/../libcontainer/src/cgroups/systemd/runc-cpp-systemd"
 	if [[ $(basename "$RUNTIME") == runc-cpp && ! -x $helper ]]; then sysd=false; fi
-	assert_eq "$(json_get '[j["linux"]["cgroup"][k] for k in ("v1", "v2", "systemd", "systemdUser")]' <<<"$js")" "[true, true, $sysd, false]" cgroup
+	assert_eq "$(json_get '[j["linux"]["cgroup"][k] for k in ("v1", "v2", "systemd", "systemdUser")]' <<<"$js")" "[true, true, $sysd, $sysd]" cgroup
 	run rt features extra
 	assert_status 1
 }

@@ -39,6 +39,9 @@ struct Context {
     Globals globals;
     Logger* log = nullptr;
     std::string program;   // argv[0] base name for usage text
+    // Set by the commands that create a container: the --rootless decision may then ask the
+    // user's systemd (rootless.h).
+    bool createsContainer = false;
     lc::Result<lc::Runtime> runtime() const;
 };
 

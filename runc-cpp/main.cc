@@ -29,7 +29,7 @@ lc::Result<lc::Runtime> Context::runtime() const {
             if (point == name) ::kill(::getpid(), SIGKILL);
         };
     // A bad --rootless value is create's and run's error (checkRootless); elsewhere unused.
-    auto rootless = rootlessCgroups(globals);
+    auto rootless = rootlessCgroups(globals, createsContainer);
     o.rootlessCgroups = rootless && *rootless;
     return lc::Runtime::open(o);
 }

@@ -28,8 +28,7 @@ lc::Result<void> resolveRoot(Globals& g) {
     return {};
 }
 
-lc::Result<bool> rootlessCgroups(const Globals& g) {
-    const std::string& v = g.rootless;
+lc::Result<bool> rootlessCgroups(const std::string& v, const RootlessInputs& in) {
     static constexpr std::array<const char*, 6> kTrue = {"1", "t", "T", "TRUE", "true", "True"};
     static constexpr std::array<const char*, 6> kFalse = {"0", "f", "F", "FALSE", "false", "False"};
     for (const char* t : kTrue)
@@ -39,10 +38,24 @@ lc::Result<bool> rootlessCgroups(const Globals& g) {
     std::string lower = v;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (!lower.empty() && lower != "auto") return lc::fail(EINVAL, "strconv.ParseBool: parsing \"" + v + "\": invalid syntax");
-    // auto: any non-root euid; root in a user namespace too (runc's cgroupfs-driver answer;
-    // with the systemd driver runc asks systemd for its owner uid, here the euid decides).
-    if (::geteuid() != 0) return true;
-    return lc::inNonInitialUserNs() && !g.systemdCgroup;
+    // auto: any non-root euid; root in the initial user namespace never.
+    if (in.euid != 0) return true;
+    if (!in.nonInitialUserNs) return false;
+    // Root in a user namespace: with the cgroupfs driver always (runc cannot know whether the
+    // cgroup is delegated); with systemd when the user's systemd belongs to a non-root uid.
+    if (!in.systemdCgroup) return true;
+    if (!in.ownerUid) return false;
+    auto uid = in.ownerUid();
+    return uid && *uid != 0;
+}
+
+lc::Result<bool> rootlessCgroups(const Globals& g, bool askSystemd) {
+    RootlessInputs in;
+    in.euid = ::geteuid();
+    in.nonInitialUserNs = in.euid == 0 && lc::inNonInitialUserNs();  // a file read: only for root
+    in.systemdCgroup = g.systemdCgroup;
+    if (askSystemd) in.ownerUid = [] { return lc::systemdUserOwnerUid(); };
+    return rootlessCgroups(g.rootless, in);
 }
 
 }  // namespace cli

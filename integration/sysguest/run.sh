@@ -47,7 +47,7 @@ fi
 files=("$@")
 if ((${#files[@]} == 0)); then
 	if ((selinux)); then files=("$here/selinux.bats")
-	else files=("$here/systemd.bats" "$here/apparmor.bats" "$here/clients.bats"); fi
+	else files=("$here/systemd.bats" "$here/apparmor.bats" "$here/clients.bats" "$here/rootless.bats"); fi
 fi
 
 # What the guest needs from the host: the bundle cache (the guest sees the host read-only) and

@@ -12,6 +12,7 @@ int runCreate(Context& ctx, const std::vector<std::string>& args) {
     if (!requireId(ctx, *p, "create", &id, &rc)) return rc;
     const auto& f = std::get<CreateFlags>(p->flags);
     if (auto r = rootlessCgroups(ctx.globals); !r) return failWith(ctx, ctx.program + " create failed: " + r.error().message());
+    ctx.createsContainer = true;
     auto rt = ctx.runtime();
     if (!rt) return failWith(ctx, rt.error());
     std::vector<std::string> warnings;

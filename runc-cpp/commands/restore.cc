@@ -20,6 +20,7 @@ int runRestore(Context& ctx, const std::vector<std::string>& args) {
     if (!requireId(ctx, *p, "restore", &id, &rc)) return rc;
     const auto& f = std::get<RestoreFlags>(p->flags);
     if (::geteuid() != 0) ctx.log->warn("runc checkpoint is untested with rootless containers");
+    ctx.createsContainer = true;
     auto rt = ctx.runtime();
     if (!rt) return failWith(ctx, rt.error());
     lc::RestoreOptions o;

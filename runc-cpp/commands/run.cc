@@ -32,6 +32,7 @@ int runRun(Context& ctx, const std::vector<std::string>& args) {
     const auto& f = std::get<RunFlags>(p->flags);
     const bool detach = f.detach, keep = f.keep;
     if (auto r = rootlessCgroups(ctx.globals); !r) return failWith(ctx, ctx.program + " run failed: " + r.error().message());
+    ctx.createsContainer = true;
     auto rt = ctx.runtime();
     if (!rt) return failWith(ctx, rt.error());
 

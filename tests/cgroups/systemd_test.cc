@@ -78,6 +78,74 @@ TEST_CASE("systemd: slices nest by their dashes", "[cgroups][systemd]") {
     CHECK(*unitCgroupPath("/sys/fs/cgroup", {"-.slice", "x.scope"}) == "/sys/fs/cgroup/x.scope");
 }
 
+TEST_CASE("systemd: a user's manager - user.slice by default, the unit's cgroup below the manager's", "[cgroups][systemd]") {
+    auto u = parseCgroupsPath("", "c1", kUserDefaultSlice);
+    REQUIRE(u);
+    CHECK(u->slice == "user.slice");
+    CHECK(u->unit == "runc-cpp-c1.scope");
+    u = parseCgroupsPath("user.slice:libpod:abc", "id", kUserDefaultSlice);  // rootless Podman's
+    REQUIRE(u);
+    CHECK(u->slice == "user.slice");
+    CHECK(u->unit == "libpod-abc.scope");
+    u = parseCgroupsPath(":p:x", "id", kUserDefaultSlice);
+    REQUIRE(u);
+    CHECK(u->slice == "user.slice");
+    const std::string mgr = "/user.slice/user-1000.slice/user@1000.service";
+    auto p = unitCgroupPath("/sys/fs/cgroup", {"user.slice", "libpod-abc.scope"}, mgr);
+    REQUIRE(p);
+    CHECK(*p == "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-abc.scope");
+    p = unitCgroupPath("/sys/fs/cgroup/", {"app-x.slice", "s.scope"}, mgr + "/");
+    REQUIRE(p);
+    CHECK(*p == "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice/app-x.slice/s.scope");
+    CHECK(*unitCgroupPath("/sys/fs/cgroup", {"system.slice", "a.scope"}, "/") == "/sys/fs/cgroup/system.slice/a.scope");
+    for (const char* bad : {"relative/x", "/a/../b", "/a/./b", "/.."}) {
+        auto r = unitCgroupPath("/sys/fs/cgroup", {"user.slice", "a.scope"}, bad);
+        REQUIRE(!r);
+        CHECK(r.error().message().find("the systemd manager's cgroup") != std::string::npos);
+    }
+}
+
+namespace {
+bool privateOnly(const std::string& p) { return p == "/run/user/1000/systemd/private"; }
+bool busOnly(const std::string& p) { return p == "/run/user/1000/bus"; }
+}  // namespace
+
+TEST_CASE("systemd: which endpoint reaches the user's manager", "[cgroups][systemd]") {
+    // $DBUS_SESSION_BUS_ADDRESS wins (runc's first choice), as given
+    auto e = userEndpoint("unix:path=/x/bus,guid=1", "/run/user/1000", anyFile);
+    REQUIRE(e);
+    CHECK(e->kind == Endpoint::Kind::Bus);
+    CHECK(e->address == "unix:path=/x/bus,guid=1");
+    // else the manager's own socket, then the session bus
+    e = userEndpoint(nullptr, "/run/user/1000/", anyFile);
+    REQUIRE(e);
+    CHECK(e->kind == Endpoint::Kind::Direct);
+    CHECK(e->address == "unix:path=/run/user/1000/systemd/private");
+    e = userEndpoint("", "/run/user/1000", privateOnly);
+    REQUIRE(e);
+    CHECK(e->kind == Endpoint::Kind::Direct);
+    e = userEndpoint(nullptr, "/run/user/1000", busOnly);
+    REQUIRE(e);
+    CHECK(e->kind == Endpoint::Kind::Bus);
+    CHECK(e->address == "unix:path=/run/user/1000/bus");
+    CHECK(e->user());
+    // a path with characters D-Bus addresses escape
+    e = userEndpoint(nullptr, "/tmp/a b,c", anyFile);
+    REQUIRE(e);
+    CHECK(e->address == "unix:path=/tmp/a%20b%2cc/systemd/private");
+    // nothing to reach: errors that say what is missing
+    auto r = userEndpoint(nullptr, nullptr, anyFile);
+    REQUIRE(!r);
+    CHECK(r.error().message().find("neither $DBUS_SESSION_BUS_ADDRESS nor $XDG_RUNTIME_DIR is set") != std::string::npos);
+    r = userEndpoint(nullptr, "/run/user/1000", noFile);
+    REQUIRE(!r);
+    CHECK(r.error().message().find("neither /run/user/1000/systemd/private nor /run/user/1000/bus exists") != std::string::npos);
+    r = userEndpoint(nullptr, "run/user", anyFile);
+    REQUIRE(!r);
+    CHECK(r.error().message().find("not an absolute path") != std::string::npos);
+    CHECK(!Endpoint{}.user());
+}
+
 TEST_CASE("systemd: resources become the properties runc sets", "[cgroups][systemd]") {
     spec::Resources r;
     r.memory.emplace();

@@ -31,6 +31,13 @@ bool honorsXdgRuntimeDir();
 // identity over every id).
 bool inNonInitialUserNs();
 
+// The owner uid of the caller's own systemd instance (the user manager found as
+// RuntimeOptions::rootlessCgroups with systemdCgroup finds it): what runc reads from `busctl
+// --user status` (OwnerUID=) to decide whether root in a user namespace is rootless. An
+// error when there is no user instance or no runc-cpp-systemd. systemdHelper: as in
+// RuntimeOptions.
+Result<uid_t> systemdUserOwnerUid(const std::string& systemdHelper = {});
+
 struct RuntimeOptions {
     std::string root = "/run/runc-cpp";       // one directory per container under it
     std::string cgroupRoot = "/sys/fs/cgroup"; // where the cgroup hierarchies are mounted
@@ -48,7 +55,9 @@ struct RuntimeOptions {
     std::function<void(const char* point)> faultHook;
     // runc's rootless cgroup manager (--rootless, automatic for a non-root caller): when the
     // container's cgroup cannot be made for lack of permission and linux.cgroupsPath is
-    // empty, the container runs without one, as long as the config sets no limits.
+    // empty, the container runs without one, as long as the config sets no limits. With
+    // systemdCgroup it means the caller's own systemd instance (the user manager) makes the
+    // unit, below that manager's cgroup, as runc 1.1 does.
     bool rootlessCgroups = false;
 };
 

@@ -190,6 +190,7 @@ Result<void> Container::destroy(bool force, std::vector<std::string>* warnings) 
             cgroups::Options o;
             o.mountRoot = impl_->opts.cgroupRoot;
             o.systemd = impl_->opts.systemdCgroup, o.systemdHelper = impl_->opts.systemdHelper;
+            o.systemdUser = impl_->opts.systemdCgroup && impl_->opts.rootlessCgroups;
             std::string path = cfg->linux ? cfg->linux->cgroupsPath : std::string();
             if (auto m = cgroups::make(o, path, impl_->id)) LC_TRY_CTX((*m)->destroy(), "remove cgroup");
         }

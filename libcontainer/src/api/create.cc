@@ -135,6 +135,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     cgroups::Options cgOpts;
     cgOpts.mountRoot = opts_.cgroupRoot;
     cgOpts.systemd = opts_.systemdCgroup, cgOpts.systemdHelper = opts_.systemdHelper, cgOpts.annotations = sp.annotations;
+    cgOpts.systemdUser = opts_.systemdCgroup && opts_.rootlessCgroups;  // runc: the user's systemd
     LC_TRY(cgroups::validateResources(cgOpts, lx));
 
     std::string rootPath = sp.root->path[0] == '/' ? sp.root->path : *bundle + "/" + sp.root->path;

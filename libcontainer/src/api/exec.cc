@@ -141,6 +141,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     in.cgroupJoin = cg ? &join : nullptr;
     auto ls = api::planExec(in);
     if (!ls) return std::unexpected(ls.error());
+    ls->plan.cgroupOptional = impl_->opts.rootlessCgroups;
 
     api::LaunchSteps steps;
     // The state (for the seccomp listener) and the pid the listener is told: this process's.

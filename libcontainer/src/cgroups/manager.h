@@ -26,6 +26,9 @@ struct Options {
     // cgroup is a transient unit; `annotations` carry org.systemd.property.* for it, and
     // `systemdHelper` names runc-cpp-systemd when it is not in a standard place.
     bool systemd = false;
+    // With systemd: the unit goes to the caller's own systemd instance (the user manager) with
+    // its cgroup below that manager's, as runc does for a rootless container (bus.h).
+    bool systemdUser = false;
     std::string systemdHelper;
     std::map<std::string, std::string> annotations;
 };

@@ -125,6 +125,7 @@ Result<Container> Runtime::restore(const RestoreOptions& o) {
     cgroups::Options cgOpts;
     cgOpts.mountRoot = opts_.cgroupRoot;
     cgOpts.systemd = opts_.systemdCgroup, cgOpts.systemdHelper = opts_.systemdHelper, cgOpts.annotations = sp->annotations;
+    cgOpts.systemdUser = opts_.systemdCgroup && opts_.rootlessCgroups;
     LC_TRY(cgroups::validateResources(cgOpts, lx));
     std::vector<UniqueFd> nsFds;  // kept open until CRIU is done
     criu::SpawnOptions so;

@@ -149,6 +149,8 @@ Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCal
         int dumpable = plan.nonDumpable ? pc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : -1;
         if (dumpable > 0) pc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         pid = pc.clone3(plan.cloneFlags, plan.cgroupFd, &pidfd);
+        if (pid < 0 && plan.cgroupFd >= 0 && plan.cgroupOptional && (errno == EACCES || errno == EPERM))
+            pid = pc.clone3(plan.cloneFlags, -1, &pidfd);
         if (pid == 0) runInit(cfg, pc);
         if (pid > 0) lc::unshareHeap();  // the same, for this side
         if (dumpable > 0) pc.prctl(PR_SET_DUMPABLE, static_cast<unsigned long>(dumpable), 0, 0, 0);

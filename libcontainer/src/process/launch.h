@@ -28,6 +28,10 @@ struct LaunchCallbacks {
 struct LaunchPlan {
     uint64_t cloneFlags = 0;   // CLONE_NEW* made by clone3 itself
     int cgroupFd = -1;         // CLONE_INTO_CGROUP target, or -1
+    // A refused CLONE_INTO_CGROUP (EACCES/EPERM: an unprivileged caller may not move into the
+    // cgroup from where it runs) clones into the caller's cgroup instead: a rootless exec, for
+    // which runc ignores a failed cgroup join.
+    bool cgroupOptional = false;
     int joinPidFd = -1;        // pid namespace to start the init in (parent setns dance), or -1
     int joinTimeFd = -1;       // time namespace likewise, or -1
     // An unprivileged caller (rootless exec) cannot enter a pid or time namespace from its own

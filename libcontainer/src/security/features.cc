@@ -49,7 +49,8 @@ std::string featuresJson(const std::string& runtimeVersion) {
     o.key("v1").boolean(true).key("v2").boolean(true);
     // systemd: the driver's helper (runc-cpp-systemd) is there; apparmor/selinux: support is
     // built in (the runtime-spec's meaning, and runc's), whatever the host runs.
-    o.key("systemd").boolean(cgroups::systemd::findHelper("").has_value()).key("systemdUser").boolean(false);
+    const bool systemd = cgroups::systemd::findHelper("").has_value();
+    o.key("systemd").boolean(systemd).key("systemdUser").boolean(systemd);  // a user's manager: the same helper
     o.key("rdma").boolean(true);
     o.close();
     o.key("seccomp").open();

@@ -2,14 +2,19 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <variant>
 
+#include "cgroups/fs.h"
 #include "cgroups/systemd/helper_paths.h"
+#include "libcontainer/runtime.h"
 #include "libcontainer/unique_fd.h"
 
 extern char** environ;
@@ -18,6 +23,22 @@ namespace lc::cgroups::systemd {
 namespace {
 
 bool executable(const std::string& p) { return !p.empty() && ::access(p.c_str(), X_OK) == 0; }
+
+bool pathExists(const std::string& p) {
+    struct stat st;
+    return ::stat(p.c_str(), &st) == 0;
+}
+
+// A path as the value of a D-Bus address key: bytes outside [-0-9A-Za-z_/.\\*] as %XX.
+std::string addressValue(std::string_view path) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : path) {
+        if (std::isalnum(c) || std::strchr("-_/.\\*", c)) out.push_back(static_cast<char>(c));
+        else out += {'%', hex[c >> 4], hex[c & 15]};
+    }
+    return out;
+}
 
 Result<std::string> checked(const std::string& s) {
     if (s.find_first_of(std::string_view("\x1e\x1f\0", 3)) != std::string::npos)
@@ -72,6 +93,26 @@ Result<std::string> encodeValue(const Value& val) {
 
 }  // namespace
 
+Result<Endpoint> userEndpoint(const char* sessionBusAddress, const char* xdgRuntimeDir,
+                              bool (*exists)(const std::string& path)) {
+    if (sessionBusAddress && *sessionBusAddress) return Endpoint{Endpoint::Kind::Bus, sessionBusAddress};
+    if (!xdgRuntimeDir || !*xdgRuntimeDir)
+        return fail(ENOENT, "the rootless systemd cgroup driver needs the user's systemd instance: neither "
+                            "$DBUS_SESSION_BUS_ADDRESS nor $XDG_RUNTIME_DIR is set");
+    std::string dir = xdgRuntimeDir;
+    if (dir[0] != '/') return fail(EINVAL, "$XDG_RUNTIME_DIR (" + dir + ") is not an absolute path");
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    if (std::string p = dir + "/systemd/private"; exists(p)) return Endpoint{Endpoint::Kind::Direct, "unix:path=" + addressValue(p)};
+    if (std::string p = dir + "/bus"; exists(p)) return Endpoint{Endpoint::Kind::Bus, "unix:path=" + addressValue(p)};
+    return fail(ENOENT, "the rootless systemd cgroup driver needs the user's systemd instance, but neither " + dir +
+                            "/systemd/private nor " + dir + "/bus exists (is user@" + std::to_string(::getuid()) +
+                            ".service running? `loginctl enable-linger` starts it without a login)");
+}
+
+Result<Endpoint> userEndpoint() {
+    return userEndpoint(std::getenv("DBUS_SESSION_BUS_ADDRESS"), std::getenv("XDG_RUNTIME_DIR"), pathExists);
+}
+
 Result<std::string> findHelper(const std::string& configured) {
     if (!configured.empty()) {
         if (executable(configured)) return configured;
@@ -110,6 +151,11 @@ Result<std::string> Bus::run(const std::vector<std::string>& args) const {
     posix_spawn_file_actions_adddup2(&fa, wr.get(), 2);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(helper_.c_str()));
+    std::string kind = ep_.kind == Endpoint::Kind::Bus ? "--bus" : "--direct";
+    if (ep_.user()) {
+        argv.push_back(kind.data());
+        argv.push_back(const_cast<char*>(ep_.address.c_str()));
+    }
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     pid_t pid;
@@ -156,6 +202,16 @@ Result<void> Bus::set(const std::string& unit, const Properties& props) const {
     return {};
 }
 
+Result<std::string> Bus::controlGroup() const { return run({"control-group"}); }
+
+Result<uid_t> Bus::ownerUid() const {
+    auto r = run({"owner-uid"});
+    if (!r) return std::unexpected(r.error());
+    auto v = parseUint(*r);
+    if (!v || *v >= UINT32_MAX) return fail(EIO, helper_ + " owner-uid: \"" + *r + "\" is not a uid");
+    return static_cast<uid_t>(*v);
+}
+
 Result<void> Bus::stop(const std::string& unit) const {
     auto r = run({"stop", unit});
     if (!r) return std::unexpected(r.error());
@@ -163,3 +219,15 @@ Result<void> Bus::stop(const std::string& unit) const {
 }
 
 }  // namespace lc::cgroups::systemd
+
+namespace lc {
+
+Result<uid_t> systemdUserOwnerUid(const std::string& systemdHelper) {
+    auto h = cgroups::systemd::findHelper(systemdHelper);
+    if (!h) return std::unexpected(h.error());
+    auto ep = cgroups::systemd::userEndpoint();
+    if (!ep) return std::unexpected(ep.error());
+    return cgroups::systemd::Bus(*h, *ep).ownerUid();
+}
+
+}  // namespace lc

@@ -2,12 +2,21 @@
 // are static (no libsystemd.a exists), so the systemd cgroup driver (bus.h) runs this helper
 // for each request; it talks to systemd over sd-bus and prints one result line.
 //
+//   runc-cpp-systemd [--bus ADDRESS | --direct ADDRESS] REQUEST ...
+//
+// Without an address: the system manager. --bus: a bus daemon at ADDRESS (a user's session
+// bus); --direct: a peer-to-peer connection to the manager itself (a user manager's
+// $XDG_RUNTIME_DIR/systemd/private). The requests:
+//
 //   runc-cpp-systemd start UNIT [NAME SIG VALUE]...   StartTransientUnit(UNIT, "replace"), wait
 //                                                     for its job; exit 3 when UNIT exists
 //   runc-cpp-systemd set UNIT [NAME SIG VALUE]...     SetUnitProperties(UNIT, runtime=true)
 //   runc-cpp-systemd stop UNIT                        StopUnit, wait for the job, reset-failed,
 //                                                     wait until the unit is gone
 //   runc-cpp-systemd version                          the manager's Version
+//   runc-cpp-systemd control-group                    the manager's ControlGroup
+//   runc-cpp-systemd owner-uid                        the owner uid of the peer (the bus
+//                                                     daemon or the manager), from its cgroup
 //
 // VALUE encodes a value of D-Bus signature SIG: b as 1/0; integers and d in decimal; s as is;
 // as/au with elements separated by \x1f; ay in hex; a(ss) as pairs separated by \x1f with the
@@ -62,6 +71,19 @@ std::vector<std::string> split(std::string_view s, char sep) {
         if (p == std::string_view::npos) return out;
         start = p + 1;
     }
+}
+
+// An explicit address (a user's manager): sd-bus authenticates with EXTERNAL and an empty
+// identity, so the server takes the uid from the socket (root in a user namespace counts as
+// the host uid it maps to).
+sd_bus* connectTo(const char* address, bool busClient) {
+    sd_bus* bus = nullptr;
+    int r = sd_bus_new(&bus);
+    if (r >= 0) r = sd_bus_set_address(bus, address);
+    if (r >= 0 && busClient) r = sd_bus_set_bus_client(bus, 1);
+    if (r >= 0) r = sd_bus_start(bus);
+    if (r < 0) die(std::string("cannot connect to the user's systemd at ") + address + ": " + std::strerror(-r));
+    return bus;
 }
 
 // systemd's private socket first (root: no bus daemon needed, as systemctl does), then the
@@ -194,6 +216,13 @@ sd_bus_slot* watchJobs(sd_bus* bus, JobWait* w) {
     int r = sd_bus_match_signal(bus, &slot, sd_bus_is_bus_client(bus) ? kDest : nullptr, kPath, kManager,
                                 "JobRemoved", onJobRemoved, w);
     if (r < 0) die(std::string("subscribe to JobRemoved: ") + std::strerror(-r));
+    if (sd_bus_is_bus_client(bus)) {
+        // Over a bus daemon systemd sends job signals to the job's requester and to clients
+        // that subscribed; subscribing makes sure (direct connections get them all).
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_call_method(bus, kDest, kPath, kManager, "Subscribe", &e, nullptr, "");
+        sd_bus_error_free(&e);
+    }
     return slot;
 }
 
@@ -290,17 +319,48 @@ bool unitLoaded(sd_bus* bus, const char* unit) {
     finish(0, "ok");
 }
 
+[[noreturn]] void controlGroup(sd_bus* bus) {
+    char* v = nullptr;
+    sd_bus_error e = SD_BUS_ERROR_NULL;
+    int r = sd_bus_get_property_string(bus, kDest, kPath, kManager, "ControlGroup", &e, &v);
+    if (r < 0) dieBus("cannot read the manager's ControlGroup", &e, r);
+    std::string cg = v ? v : "";
+    std::free(v);
+    finish(0, "ok " + cg);
+}
+
+[[noreturn]] void ownerUid(sd_bus* bus) {
+    sd_bus_creds* c = nullptr;
+    int r = sd_bus_get_owner_creds(bus, SD_BUS_CREDS_OWNER_UID | SD_BUS_CREDS_AUGMENT, &c);
+    uid_t uid = 0;
+    if (r >= 0) r = sd_bus_creds_get_owner_uid(c, &uid);
+    sd_bus_creds_unref(c);
+    if (r < 0) die(std::string("cannot read the bus owner's uid: ") + std::strerror(-r));
+    finish(0, "ok " + std::to_string(uid));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) die("usage: runc-cpp-systemd start|set|stop|version [UNIT] [NAME SIG VALUE]...");
+    const char* usage = "usage: runc-cpp-systemd [--bus|--direct ADDRESS] start|set|stop|version|control-group|owner-uid "
+                        "[UNIT] [NAME SIG VALUE]...";
+    sd_bus* bus = nullptr;
+    if (argc >= 3 && (std::strcmp(argv[1], "--bus") == 0 || std::strcmp(argv[1], "--direct") == 0)) {
+        bus = connectTo(argv[2], argv[1][2] == 'b');
+        argv[2] = argv[0];  // the request's argv from here on: argv[0] REQUEST ...
+        argv += 2;
+        argc -= 2;
+    }
+    if (argc < 2) die(usage);
     std::string op = argv[1];
-    sd_bus* bus = connect();
+    if (!bus) bus = connect();
     if (op == "version") {
         int v = managerVersion(bus);
         if (v < 0) die("cannot read the systemd version");
         finish(0, "ok " + std::to_string(v));
     }
+    if (op == "control-group") controlGroup(bus);
+    if (op == "owner-uid") ownerUid(bus);
     if (argc < 3) die(op + ": no unit given");
     if (op == "start") start(bus, argv[2], argc, argv);
     if (op == "set") set(bus, argv[2], argc, argv);

@@ -25,10 +25,10 @@ bool pathExists(const std::string& p) {
 
 class SystemdManager final : public Manager {
 public:
-    SystemdManager(std::string root, UnitName name, std::string path, std::string helper, Properties extra,
-                   bool started)
+    SystemdManager(std::string root, UnitName name, std::string path, std::string helper, bool user,
+                   Properties extra, bool started)
         : root_(std::move(root)), name_(std::move(name)), path_(std::move(path)), helper_(std::move(helper)),
-          extra_(std::move(extra)), started_(started), fs_(v2::makeManager(root_, path_)) {}
+          user_(user), extra_(std::move(extra)), started_(started), fs_(v2::makeManager(root_, path_)) {}
 
     Layout layout() const override { return Layout::V2; }
 
@@ -64,7 +64,7 @@ public:
         auto bus = connect();
         if (!bus) return std::unexpected(bus.error());
         LC_TRY_CTX(bus->set(name_.unit, *props), "unable to set unit properties");
-        return fs_->set(res);
+        return fs_->set(forCgroupfs(res));
     }
 
     Result<void> addProcess(pid_t pid) override {
@@ -96,7 +96,7 @@ public:
         started_ = true;
         LC_TRY(v2::createPath(root_, path_, true));
         if (pending_) {
-            LC_TRY(fs_->set(*pending_));
+            LC_TRY(fs_->set(forCgroupfs(*pending_)));
             pending_.reset();
         }
         return {};
@@ -127,20 +127,36 @@ public:
     Result<uint64_t> oomKillCount() override { return fs_->oomKillCount(); }
 
     std::map<std::string, std::string> paths() const override {
-        return {{"", path_}, {std::string(kUnitKey), name_.unit + ":" + name_.slice}};
+        std::map<std::string, std::string> p{{"", path_}, {std::string(kUnitKey), name_.unit + ":" + name_.slice}};
+        if (user_) p.emplace(std::string(kBusKey), std::string(kUserBus));
+        return p;
     }
 
 private:
+    // What goes to cgroupfs after systemd: all of it, but for a user's manager without the
+    // device rules - an unprivileged caller cannot load the device eBPF program, and runc
+    // ignores that error for a rootless container (the systemd properties still carry them).
+    spec::Resources forCgroupfs(const spec::Resources& res) const {
+        spec::Resources r = res;
+        if (user_) r.devices.clear();
+        return r;
+    }
+
     Result<Bus> connect() const {
         auto h = findHelper(helper_);
         if (!h) return std::unexpected(h.error());
-        return Bus(*h);
+        Endpoint ep;
+        if (user_) {
+            LC_TRY_ASSIGN(ep, userEndpoint());
+        }
+        return Bus(*h, std::move(ep));
     }
 
     std::string root_;
     UnitName name_;
     std::string path_;
     std::string helper_;
+    bool user_;         // the unit is in the caller's own (user) manager
     Properties extra_;  // from annotations
     bool started_;
     std::unique_ptr<Manager> fs_;
@@ -160,18 +176,28 @@ Result<std::unique_ptr<Manager>> makeManager(const Options& opts, Layout layout,
     if (!systemdBooted()) return fail(ENOTSUP, "systemd not running on this host, cannot use systemd cgroups manager");
     if (layout != Layout::V2)
         return fail(ENOTSUP, "the systemd cgroup driver of runc-cpp needs a cgroup v2 (unified) host");
-    auto name = parseCgroupsPath(cgroupsPath, containerId);
+    auto name = parseCgroupsPath(cgroupsPath, containerId, opts.systemdUser ? kUserDefaultSlice : kDefaultSlice);
     if (!name) return std::unexpected(name.error());
-    auto path = unitCgroupPath(opts.mountRoot, *name);
-    if (!path) return std::unexpected(path.error());
     auto extra = annotationProperties(opts.annotations);
     if (!extra) return std::unexpected(extra.error());
     auto helper = findHelper(opts.systemdHelper);
     if (!helper) return std::unexpected(helper.error());
+    // A user's manager keeps its slices below its own cgroup (runc: the manager's ControlGroup
+    // property joined with the slice and the unit).
+    std::string managerCgroup;
+    if (opts.systemdUser) {
+        auto ep = userEndpoint();
+        if (!ep) return std::unexpected(ep.error());
+        auto cg = Bus(*helper, *ep).controlGroup();
+        if (!cg) return std::unexpected(cg.error().wrap("the user's systemd instance (" + ep->address + ")"));
+        managerCgroup = *cg;
+    }
+    auto path = unitCgroupPath(opts.mountRoot, *name, managerCgroup);
+    if (!path) return std::unexpected(path.error());
     std::string root = opts.mountRoot;
     while (root.size() > 1 && root.back() == '/') root.pop_back();
     return std::unique_ptr<Manager>(
-        std::make_unique<SystemdManager>(root, *name, *path, *helper, std::move(*extra), false));
+        std::make_unique<SystemdManager>(root, *name, *path, *helper, opts.systemdUser, std::move(*extra), false));
 }
 
 Result<std::unique_ptr<Manager>> loadManager(const Options& opts, const std::map<std::string, std::string>& paths) {
@@ -180,6 +206,12 @@ Result<std::unique_ptr<Manager>> loadManager(const Options& opts, const std::map
     if (unit == paths.end() || dir == paths.end()) return fail(EINVAL, "load cgroups: a systemd unit needs its cgroup path");
     // "<unit>:<slice>" (exec --cgroup may have appended "/<sub>": not part of the unit).
     std::string v = unit->second.substr(0, unit->second.find('/'));
+    bool user = false;
+    if (auto bus = paths.find(std::string(kBusKey)); bus != paths.end()) {
+        std::string b = bus->second.substr(0, bus->second.find('/'));
+        if (b != kUserBus) return fail(EINVAL, "load cgroups: unknown systemd instance \"" + b + "\"");
+        user = true;
+    }
     size_t colon = v.find(':');
     UnitName name{colon == std::string::npos ? std::string(kDefaultSlice) : v.substr(colon + 1), v.substr(0, colon)};
     if (!validUnitName(name.unit) || !validUnitName(name.slice))
@@ -189,7 +221,7 @@ Result<std::unique_ptr<Manager>> loadManager(const Options& opts, const std::map
     if (dir->second.size() <= root.size() || dir->second.compare(0, root.size() + 1, root + "/") != 0)
         return fail(EINVAL, "load cgroups: " + dir->second + " is not below " + root);
     return std::unique_ptr<Manager>(
-        std::make_unique<SystemdManager>(root, std::move(name), dir->second, opts.systemdHelper, Properties{}, true));
+        std::make_unique<SystemdManager>(root, std::move(name), dir->second, opts.systemdHelper, user, Properties{}, true));
 }
 
 }  // namespace lc::cgroups::systemd

@@ -14,6 +14,10 @@ namespace lc::cgroups::systemd {
 // The key under which paths() records the unit ("<unit>:<slice>") next to "" (its cgroup);
 // saved in state.json, it tells load() that the container's cgroup is a systemd unit.
 inline constexpr std::string_view kUnitKey = "systemd";
+// Next to it for a unit in the caller's own systemd instance (rootless): "user". Absent: the
+// system manager.
+inline constexpr std::string_view kBusKey = "systemd-bus";
+inline constexpr std::string_view kUserBus = "user";
 
 // sd_booted(): /run/systemd/system is a directory.
 bool systemdBooted();

@@ -52,10 +52,11 @@ Result<std::string> expandSlice(std::string_view slice) {
     return path;
 }
 
-Result<UnitName> parseCgroupsPath(std::string_view cgroupsPath, std::string_view containerId) {
+Result<UnitName> parseCgroupsPath(std::string_view cgroupsPath, std::string_view containerId,
+                                  std::string_view defaultSlice) {
     UnitName u;
     if (cgroupsPath.empty()) {
-        u.slice = kDefaultSlice;
+        u.slice = defaultSlice;
         u.unit = std::string(kDefaultPrefix) + "-" + std::string(containerId) + ".scope";
     } else {
         std::vector<std::string_view> parts;
@@ -69,7 +70,7 @@ Result<UnitName> parseCgroupsPath(std::string_view cgroupsPath, std::string_view
         if (parts.size() != 3)
             return fail(EINVAL, "expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, got \"" +
                                     std::string(cgroupsPath) + "\" instead");
-        u.slice = parts[0].empty() ? std::string(kDefaultSlice) : std::string(parts[0]);
+        u.slice = parts[0].empty() ? std::string(defaultSlice) : std::string(parts[0]);
         if (endsWith(parts[2], kSliceSuffix)) u.unit = std::string(parts[2]);
         else u.unit = std::string(parts[1]) + "-" + std::string(parts[2]) + ".scope";
     }
@@ -80,13 +81,27 @@ Result<UnitName> parseCgroupsPath(std::string_view cgroupsPath, std::string_view
     return u;
 }
 
-Result<std::string> unitCgroupPath(std::string_view mountRoot, const UnitName& u) {
+Result<std::string> unitCgroupPath(std::string_view mountRoot, const UnitName& u, std::string_view managerCgroup) {
     auto slice = expandSlice(u.slice);
     if (!slice) return std::unexpected(slice.error());
     std::string root(mountRoot);
     while (root.size() > 1 && root.back() == '/') root.pop_back();
+    std::string manager;
+    if (!managerCgroup.empty()) {
+        if (managerCgroup[0] != '/') return fail(EINVAL, "the systemd manager's cgroup \"" + std::string(managerCgroup) + "\" is not absolute");
+        size_t start = 1;
+        while (start <= managerCgroup.size()) {
+            size_t slash = managerCgroup.find('/', start);
+            std::string_view part = managerCgroup.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+            if (part == "." || part == "..")
+                return fail(EINVAL, "the systemd manager's cgroup \"" + std::string(managerCgroup) + "\" has a \"" + std::string(part) + "\" component");
+            if (!part.empty()) manager += "/" + std::string(part);
+            if (slash == std::string_view::npos) break;
+            start = slash + 1;
+        }
+    }
     std::string dir = *slice == "/" ? std::string() : *slice;
-    return root + dir + "/" + u.unit;
+    return root + manager + dir + "/" + u.unit;
 }
 
 }  // namespace lc::cgroups::systemd
