@@ -44,7 +44,13 @@ exec_loop() {
 	local name=$1 n=0 deadline=$((SECONDS + SCAN_SECONDS - 2))
 	shift
 	while ((SECONDS < deadline)); do
-		rt exec "$@" >"$TESTDIR/$name.err" 2>&1 || break
+		if ! rt exec "$@" >"$TESTDIR/$name.err" 2>&1; then
+			# The scanner's time ran out under a slow exec (the sanitized build): an exec into
+			# a container whose init is exiting fails; that ends the loop, it is no failure.
+			sleep 0.3
+			[[ $(status_of "$TEST_ID") == running ]] || : >"$TESTDIR/$name.err"
+			break
+		fi
 		n=$((n + 1))
 	done
 	echo "$n" >"$TESTDIR/$name.count"

@@ -1,6 +1,7 @@
 #include "process/stage.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 
 namespace lc::process {
@@ -34,7 +35,12 @@ Result<pid_t> enterAndFork(const StagePlan& plan, sys::ProcessCalls& sc, int* pi
     LC_TRY(closeAllBut(sc, plan.closeFrom, plan.keep));
     if (plan.nonDumpable && sc.setNonDumpable() < 0) return errnoError("set non-dumpable");
     pid_t pid = sc.cloneSibling(pidfd);
-    if (pid < 0) return errnoError("clone3 into the container");
+    if (pid < 0) {
+        // the kernel's alloc_pid answers ENOMEM for a pid namespace whose init has exited
+        if (errno == ENOMEM)
+            return errnoError("clone3 into the container (is it stopping? a pid namespace whose init has exited refuses new processes with this error)");
+        return errnoError("clone3 into the container");
+    }
     return pid;
 }
 
