@@ -3,8 +3,8 @@
 # modern container host: systemd as PID 1, a cgroup v2 only hierarchy, AppArmor active (or
 # SELinux with --append "security=selinux selinux=1"), and exit with the command's status.
 #
-#   integration/sysguest/vm.sh [--timeout SECS] [--mem MB] [--cpus N] [--append "KARGS"]
-#                              [--prepare] -- COMMAND [ARG...]
+#   integration/sysguest/vm.sh [--timeout SECS] [--boot-timeout SECS] [--mem MB] [--cpus N]
+#                              [--append "KARGS"] [--prepare] -- COMMAND [ARG...]
 #
 # The guest boots Debian's kernel (the one integration/v2/vm.sh unpacks, never installed) with
 # the host's / exported read-only over virtio-9p and a tmpfs overlay on top, so binaries built
@@ -24,8 +24,13 @@
 # ignores the kernel command line and skips securityfs, so AppArmor never starts), and units
 # that only slow the boot or cannot work without hardware/network are masked.
 #
-# Exit status: COMMAND's; 124 on timeout; 125 when the guest could not be started or did not
-# report a status (the console tail is printed then).
+# A boot that stalls (COMMAND not started --boot-timeout seconds after QEMU starts, default
+# 240; a normal boot takes 10-15 s) is killed, its console tail printed, and the guest booted
+# once more without "quiet" so that a second stall shows where it stops. --timeout (default
+# 900) bounds each boot and its command.
+#
+# Exit status: COMMAND's; 124 on timeout; 125 when the guest could not be started, stalled
+# twice or did not report a status (the console tail is printed then).
 #
 # Environment: RCPP_SYSGUEST_CACHE (default /var/cache/runc-cpp-sysguest) holds the modules
 # with their depmod index and the initramfs; RCPP_SYSGUEST_VERBOSE=1 copies the console to
@@ -35,7 +40,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${RCPP_SYSGUEST_CACHE:-/var/cache/runc-cpp-sysguest}
 V2CACHE=${RCPP_VM_CACHE:-/var/cache/runc-cpp-vm}
-TIMEOUT=900 MEM=3072 CPUS=2 APPEND= PREPARE=0
+TIMEOUT=900 BOOT_TIMEOUT=${RCPP_SYSGUEST_BOOT_TIMEOUT:-240} MEM=3072 CPUS=2 APPEND= PREPARE=0
 MODULES="virtio_mmio 9pnet_virtio 9p overlay"
 
 die() { echo "sysguest: $*" >&2; exit 125; }
@@ -43,6 +48,7 @@ die() { echo "sysguest: $*" >&2; exit 125; }
 while (($#)); do
 	case $1 in
 	--timeout) TIMEOUT=$2; shift 2 ;;
+	--boot-timeout) BOOT_TIMEOUT=$2; shift 2 ;;
 	--mem) MEM=$2; shift 2 ;;
 	--cpus) CPUS=$2; shift 2 ;;
 	--append) APPEND=$2; shift 2 ;;
@@ -238,21 +244,47 @@ fi
 [[ -n $APPEND ]] && append+=" $APPEND"
 
 console=$RUN/console.log
+# One boot: QEMU in the background; returns its exit status, or 200 when the command had not
+# started BOOT_TIMEOUT seconds in (QEMU is killed then).
+boot() {
+	local kargs=$1 waited=0
+	rm -f "$RUN/io/timing" "$RUN/io/stdout" "$RUN/io/stderr" "$RUN/io/status" "$RUN/io/status.tmp"
+	timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -machine microvm -no-reboot -nodefaults -no-user-config \
+		-display none -nic none "${accel[@]}" -smp "$CPUS" -m "$MEM" \
+		-kernel "$KDIR/vmlinux" -initrd "$INITRD" -append "$kargs" \
+		-serial "file:$console" \
+		-fsdev "local,id=host,path=/,security_model=none,readonly=on,multidevs=remap" \
+		-device "virtio-9p-device,fsdev=host,mount_tag=host" \
+		-fsdev "local,id=io,path=$RUN/io,security_model=none" \
+		-device "virtio-9p-device,fsdev=io,mount_tag=io" </dev/null >"$RUN/qemu.out" 2>&1 &
+	QPID=$!
+	while [[ ! -e $RUN/io/timing ]] && kill -0 "$QPID" 2>/dev/null; do
+		if ((waited >= BOOT_TIMEOUT)); then
+			kill "$QPID" 2>/dev/null
+			wait "$QPID" 2>/dev/null
+			QPID=
+			return 200
+		fi
+		sleep 1
+		waited=$((waited + 1))
+	done
+	local rc=0
+	wait "$QPID" || rc=$?
+	QPID=
+	return $rc
+}
 t0=$(date +%s.%N)
-timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -machine microvm -no-reboot -nodefaults -no-user-config \
-	-display none -nic none "${accel[@]}" -smp "$CPUS" -m "$MEM" \
-	-kernel "$KDIR/vmlinux" -initrd "$INITRD" -append "$append" \
-	-serial "file:$console" \
-	-fsdev "local,id=host,path=/,security_model=none,readonly=on,multidevs=remap" \
-	-device "virtio-9p-device,fsdev=host,mount_tag=host" \
-	-fsdev "local,id=io,path=$RUN/io,security_model=none" \
-	-device "virtio-9p-device,fsdev=io,mount_tag=io" </dev/null >"$RUN/qemu.out" 2>&1 &
-QPID=$!
 set +e
-wait "$QPID"
+boot "$append"
 qrc=$?
+if [[ $qrc == 200 ]]; then
+	echo "sysguest: the guest had not started the command ${BOOT_TIMEOUT}s after boot; console tail:" >&2
+	tail -n 15 "$console" >&2 2>/dev/null || true
+	echo "sysguest: booting once more (without quiet)" >&2
+	boot "${append/ quiet / } loglevel=6"
+	qrc=$?
+fi
 set -e
-QPID=
 t1=$(date +%s.%N)
 [[ -f $RUN/io/stdout ]] && cat "$RUN/io/stdout"
 [[ -f $RUN/io/stderr ]] && cat "$RUN/io/stderr" >&2
@@ -261,10 +293,15 @@ if [[ -n ${SYSGUEST_OUT:-} ]]; then
 	mkdir -p "$SYSGUEST_OUT"
 	cp -a "$RUN/io/." "$SYSGUEST_OUT/"
 fi
-timing=$(tr '\n' ' ' <"$RUN/io/timing" 2>/dev/null || true)
+timing=; [[ -f $RUN/io/timing ]] && timing=$(tr "\n" " " <"$RUN/io/timing")
 echo "sysguest: wall $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s; guest uptime at command ${timing:-?}" >&2
 if [[ -s $RUN/io/status ]]; then
 	exit "$(cat "$RUN/io/status")"
+fi
+if [[ $qrc == 200 ]]; then
+	echo "sysguest: the guest stalled twice before the command started; console tail:" >&2
+	tail -n 30 "$console" >&2 2>/dev/null || true
+	exit 125
 fi
 if [[ $qrc == 124 ]]; then
 	echo "sysguest: timed out after ${TIMEOUT}s; console tail:" >&2
