@@ -13,7 +13,7 @@ namespace po = boost::program_options;
 namespace {
 
 // Global options that take a value.
-bool globalTakesValue(const std::string& name) {
+bool globalTakesValue(std::string_view name) {
     return name == "--root" || name == "--log" || name == "--log-format" || name == "--criu" || name == "--rootless";
 }
 
@@ -272,7 +272,30 @@ bool describe(std::string_view cmd, CommandFlags& flags, Description& d) {
     return true;
 }
 
+// Where the command name is in `args` (args.size() when there is none): global options end
+// at the first argument that does not start with '-', a value-taking one written without '='
+// takes the next argument with it.
+template <class Args>
+size_t commandIndex(const Args& args) {
+    size_t i = 0;
+    for (; i < args.size(); ++i) {
+        std::string_view a = args[i];
+        if (a.empty() || a[0] != '-') break;
+        if (a.find('=') == std::string_view::npos && globalTakesValue(a) && i + 1 < args.size()) ++i;
+    }
+    return i;
+}
+
 }  // namespace
+
+std::string_view commandOf(int argc, const char* const* argv) {
+    if (argc < 2 || !argv) return {};
+    std::vector<std::string_view> args(argv + 1, argv + argc);
+    size_t i = commandIndex(args);
+    for (size_t j = 0; j < i; ++j)
+        if (args[j] == "-h" || args[j] == "--help" || args[j] == "-v" || args[j] == "--version") return {};
+    return i < args.size() ? args[i] : std::string_view();
+}
 
 lc::Result<Invocation> parseGlobalArgs(int argc, const char* const* argv) {
     std::vector<std::string> args;
@@ -283,13 +306,14 @@ lc::Result<Invocation> parseGlobalArgs(int argc, const char* const* argv) {
 lc::Result<Invocation> parseGlobalArgs(const std::vector<std::string>& args) {
     Invocation inv;
     std::vector<std::string> global;
-    size_t i = 0;
-    for (; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (a.empty() || a[0] != '-') break;
-        pushOption(global, a, globalTakesValue(a.substr(0, a.find('='))));
-        if (a.find('=') == std::string::npos && globalTakesValue(a) && i + 1 < args.size()) global.push_back(args[++i]);
+    const size_t end = commandIndex(args);
+    for (size_t j = 0; j < end; ++j) {
+        const std::string& a = args[j];
+        const bool takesValue = globalTakesValue(std::string_view(a).substr(0, a.find('=')));
+        pushOption(global, a, takesValue);
+        if (a.find('=') == std::string::npos && takesValue && j + 1 < end) global.push_back(args[++j]);
     }
+    size_t i = end;
     if (i < args.size()) inv.command = args[i++];
     inv.rest.assign(args.begin() + static_cast<long>(i), args.end());
 

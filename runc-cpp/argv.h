@@ -39,6 +39,11 @@ struct Invocation {
 lc::Result<Invocation> parseGlobalArgs(int argc, const char* const* argv);
 lc::Result<Invocation> parseGlobalArgs(const std::vector<std::string>& args);  // without argv[0]
 
+// The command name in argv as parseGlobalArgs finds it, without parsing the options (empty
+// when there is none, or when -h/--help/-v/--version comes before it). For main's start-up
+// hook, which runs before static constructors: allocates nothing static.
+std::string_view commandOf(int argc, const char* const* argv);
+
 // Each command's options. Defaults are the values used when an option is not given.
 struct CreateFlags {  // create, and run
     std::string bundle;

@@ -226,3 +226,24 @@ TEST_CASE("argv: \"--name=\" is an empty value, as Go's flag package takes it", 
     // a switch with '=' stays boost's error
     CHECK_FALSE(cli::parseCommandArgs("delete", {"--force=", "rel-c1"}).has_value());
 }
+
+TEST_CASE("argv: commandOf finds the command as parseGlobalArgs does, without parsing", "[fuzz][cli]") {
+    auto both = [](std::vector<const char*> argv) {
+        auto c = cli::commandOf(static_cast<int>(argv.size()), argv.data());
+        Args rest(argv.begin() + 1, argv.end());
+        auto inv = cli::parseGlobalArgs(rest);
+        if (inv && !inv->help && !inv->version) CHECK(std::string(c) == inv->command);
+        return std::string(c);
+    };
+    CHECK(both({"runc", "--root", "/run/containerd/runc/k8s.io", "--log", "/x/log.json", "--log-format", "json",
+                "create", "--bundle", "b", "id"}) == "create");
+    CHECK(both({"runc", "--root=/r", "--systemd-cgroup", "exec", "--detach", "id", "true"}) == "exec");
+    CHECK(both({"runc", "run", "id"}) == "run");
+    CHECK(both({"runc", "--root", "run", "state", "id"}) == "state");  // "run" is --root's value
+    CHECK(both({"runc", "--debug", "--root"}).empty());
+    CHECK(both({"runc"}).empty());
+    CHECK(both({"runc", "--help", "run"}).empty());
+    CHECK(both({"runc", "-v", "create"}).empty());
+    CHECK(both({"runc", "", "run"}).empty());
+    CHECK(cli::commandOf(0, nullptr).empty());
+}
