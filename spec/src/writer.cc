@@ -171,5 +171,6 @@ std::string toJson(const Spec& s, bool pretty) { return detail::render(s, pretty
 std::string toJson(const Process& p, bool pretty) { return detail::render(p, pretty); }
 std::string toJson(const Resources& r, bool pretty) { return detail::render(r, pretty); }
 std::string toJson(const State& st, bool pretty) { return detail::render(st, pretty); }
+std::string toJson(const Seccomp& sc, bool pretty) { return detail::render(sc, pretty); }
 
 }  // namespace spec

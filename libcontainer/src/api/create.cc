@@ -18,6 +18,7 @@
 #include "namespaces/plan.h"
 #include "rootfs/rootfs.h"
 #include "security/lsm.h"
+#include "security/seccomp_cache.h"
 #include "security/security.h"
 #include "security/sysctl.h"
 #include "spec/json.h"
@@ -204,6 +205,7 @@ Result<Container> Runtime::createFrom(const CreateOptions& o, const std::string&
     in.fifoFd = fifo.get();
     in.stateDirFd = dir->fd();
     in.fs = &sys::real();
+    in.seccompCache = security::defaultSeccompCacheDir();
     rootfs::Config rcfg = api::rootfsConfigFor(in);
     if (nsPlan->hasMount()) LC_TRY_CTX(rootfs::resolve(rcfg), "rootfs");
     bool deferrable = true;  // asked only for an init that joins a pid namespace by path

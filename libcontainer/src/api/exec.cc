@@ -16,6 +16,7 @@
 #include "cgroups/paths.h"
 #include "namespaces/plan.h"
 #include "security/lsm.h"
+#include "security/seccomp_cache.h"
 #include "spec/json.h"
 #include "util/fileutil.h"
 
@@ -139,6 +140,7 @@ Result<ExecProcess> Container::exec(const ExecOptions& o) {
     in.initPidFd = initFd.get();
     in.initRootFd = initRoot.get();
     in.cgroupJoin = cg ? &join : nullptr;
+    in.seccompCache = security::defaultSeccompCacheDir();
     auto ls = api::planExec(in);
     if (!ls) return std::unexpected(ls.error());
     ls->plan.cgroupOptional = impl_->opts.rootlessCgroups;

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "process/stdio.h"
+#include "security/seccomp_cache.h"
 #include "security/security.h"
 
 #ifndef CLONE_NEWTIME
@@ -46,7 +47,7 @@ Result<void> checkProcessIo(const spec::Process& proc, const ProcessIo& io) {
 }
 
 Result<void> planProcess(LaunchSpec& ls, const spec::Process& proc, const spec::Linux* linux,
-                         std::vector<std::string>* warnings) {
+                         std::vector<std::string>* warnings, const std::string& seccompCache) {
     ls.init.process = &proc;
     if (proc.capabilities) {
         auto c = security::planCapabilities(*proc.capabilities, warnings, &ls.notes);
@@ -54,7 +55,7 @@ Result<void> planProcess(LaunchSpec& ls, const spec::Process& proc, const spec::
         ls.init.caps = *c;
     }
     if (linux && linux->seccomp) {
-        auto prog = security::compileSeccomp(*linux->seccomp);
+        auto prog = security::compileSeccompCached(*linux->seccomp, seccompCache);
         if (!prog) return std::unexpected(prog.error().wrap("seccomp"));
         ls.init.seccomp = std::move(*prog);
         // SCMP_ACT_NOTIFY: the process hands its notify fd to the listener (an empty
@@ -88,7 +89,7 @@ Result<LaunchSpec> planCreate(const CreateInput& in, rootfs::Config rootfs, bool
     ls.phase = "create";
     ls.failure = "unable to start container process";
     ls.io = ioOf(o);
-    LC_TRY(planProcess(ls, *sp.process, sp.linux ? &*sp.linux : nullptr, o.warnings));
+    LC_TRY(planProcess(ls, *sp.process, sp.linux ? &*sp.linux : nullptr, o.warnings, in.seccompCache));
 
     process::InitConfig& init = ls.init;
     init.spec = &sp;
@@ -137,7 +138,7 @@ Result<LaunchSpec> planExec(const ExecInput& in) {
     ls.phase = "exec";
     ls.failure = "exec failed";
     ls.io = ioOf(o);
-    LC_TRY(planProcess(ls, proc, in.spec->linux ? &*in.spec->linux : nullptr, o.warnings));
+    LC_TRY(planProcess(ls, proc, in.spec->linux ? &*in.spec->linux : nullptr, o.warnings, in.seccompCache));
 
     process::InitConfig& init = ls.init;
     init.spec = in.spec;

@@ -52,9 +52,10 @@ struct LaunchSpec {
     std::vector<std::string> notes;  // debug-level notes (ambient caps dropped)
 };
 
-// Capabilities and seccomp for `proc` under `linux` (may be null): compiled in the parent.
+// Capabilities and seccomp for `proc` under `linux` (may be null): compiled in the parent,
+// the filter through the cache in `seccompCache` ("" = none; security/seccomp_cache.h).
 Result<void> planProcess(LaunchSpec& ls, const spec::Process& proc, const spec::Linux* linux,
-                         std::vector<std::string>* warnings);
+                         std::vector<std::string>* warnings, const std::string& seccompCache = {});
 
 // Everything create decided or opened before the plan.
 struct CreateInput {
@@ -67,6 +68,7 @@ struct CreateInput {
     bool cgroupV2Only = false;
     std::string rootfs;              // resolved host path
     std::string bundle;
+    std::string seccompCache;        // compiled filter cache directory ("" = none)
     int fifoFd = -1;                 // O_PATH exec.fifo
     int stateDirFd = -1;             // closed by the child first
     sys::Syscalls* fs = nullptr;     // the rootfs seam the child uses
@@ -87,6 +89,7 @@ struct ExecInput {
     int initPidFd = -1;                    // pidfd of the container's init (setns target)
     int initRootFd = -1;                   // the init's root, when it has no mount namespace
     const cgroups::JoinPlan* cgroupJoin = nullptr;  // null: the container has no cgroup
+    std::string seccompCache;              // compiled filter cache directory ("" = none)
 };
 Result<LaunchSpec> planExec(const ExecInput& in);
 

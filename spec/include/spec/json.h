@@ -43,5 +43,7 @@ std::string toJson(const Spec& s, bool pretty = false);
 std::string toJson(const Process& p, bool pretty = false);
 std::string toJson(const Resources& r, bool pretty = false);
 std::string toJson(const State& st, bool pretty = false);
+// linux.seccomp alone (the seccomp cache keys compiled filters by it).
+std::string toJson(const Seccomp& sc, bool pretty = false);
 
 }  // namespace spec
