@@ -53,9 +53,14 @@ void warmHeap(std::size_t bytes) {
     populate(newEnd - std::min<std::uintptr_t>(mi.arena, mi.keepcost), newEnd);
 }
 
-void unshareHeap() {
+void unshareHeap(std::size_t headroom) {
     if (heapLow == 0) return;
-    populate(heapLow, reinterpret_cast<std::uintptr_t>(::sbrk(0)));
+    // The part in use (everything below the free top chunk) and `headroom` above it: what the
+    // process will write next. The rest of the free top is copied page by page if ever used.
+    auto end = reinterpret_cast<std::uintptr_t>(::sbrk(0));
+    struct mallinfo2 mi = ::mallinfo2();
+    std::uintptr_t used = mi.keepcost < end - heapLow ? end - mi.keepcost : heapLow;
+    populate(heapLow, std::min<std::uintptr_t>(end, used + headroom));
 }
 
 }  // namespace lc

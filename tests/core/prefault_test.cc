@@ -26,6 +26,21 @@ size_t residentPages(std::uintptr_t lo, std::uintptr_t hi) {
     return n;
 }
 
+// How many of the pages in [lo, hi) are mapped by this process alone (pagemap bit 56).
+size_t exclusivePages(std::uintptr_t lo, std::uintptr_t hi) {
+    lo &= ~std::uintptr_t{4095};
+    int fd = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return SIZE_MAX;
+    size_t n = 0;
+    for (std::uintptr_t a = lo; a < hi; a += 4096) {
+        std::uint64_t e = 0;
+        if (::pread(fd, &e, sizeof e, static_cast<off_t>(a / 4096 * sizeof e)) != sizeof e) break;
+        n += (e >> 56) & 1;
+    }
+    ::close(fd);
+    return n;
+}
+
 }  // namespace
 
 // Run in a fresh process by the test below: in a heap that earlier tests fragmented, a free
@@ -48,14 +63,38 @@ TEST_CASE("warmHeap probe (a fresh process)", "[.prefault-probe]") {
     void* volatile p = std::malloc(64 << 10);
     std::free(p);
     CHECK(::mallinfo2().keepcost >= want);
-    lc::unshareHeap();  // nothing to check beyond "does not fail": it only pre-copies pages
+    // After a fork the child copies what is in use and the headroom above it, not the rest
+    // of the pre-mapped top (pagemap bit 56: the page is mapped by this process alone).
+    {
+        int pfd[2];
+        REQUIRE(::pipe(pfd) == 0);
+        pid_t child = ::fork();
+        REQUIRE(child >= 0);
+        if (child == 0) {
+            constexpr std::uintptr_t headroom = 64 << 10;
+            lc::unshareHeap(headroom);
+            auto e = reinterpret_cast<std::uintptr_t>(::sbrk(0));
+            auto used = e - ::mallinfo2().keepcost;
+            const std::uintptr_t lo = (used + 4095) & ~std::uintptr_t{4095};
+            const std::uintptr_t hi = (used + headroom) & ~std::uintptr_t{4095};
+            char ok = exclusivePages(lo, hi) == (hi - lo) / 4096 && exclusivePages(hi + 4096, e) == 0 ? 'y' : 'n';
+            (void)!::write(pfd[1], &ok, 1);
+            ::_exit(0);
+        }
+        ::close(pfd[1]);
+        char ok = 0;
+        CHECK(::read(pfd[0], &ok, 1) == 1);
+        ::close(pfd[0]);
+        ::waitpid(child, nullptr, 0);
+        CHECK(ok == 'y');
+    }
     CHECK(residentPages(top, end) > 0);
     // out-of-range sizes are ignored
     lc::warmHeap(0);
     lc::warmHeap(size_t{1} << 40);
 }
 
-TEST_CASE("warmHeap: at least the asked bytes are free at the heap's top, mapped; unshareHeap keeps them", "[core]") {
+TEST_CASE("warmHeap: at least the asked bytes are free at the heap's top, mapped; unshareHeap copies the heap in use and its headroom", "[core]") {
     const char* argv[] = {"unit-tests", "[.prefault-probe]", nullptr};
     posix_spawn_file_actions_t fa;
     REQUIRE(posix_spawn_file_actions_init(&fa) == 0);

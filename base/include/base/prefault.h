@@ -14,7 +14,9 @@ namespace lc {
 void warmHeap(std::size_t bytes);
 
 // After a fork: the pages of the heap are shared copy-on-write with the other process, and
-// every first write would fault. Copies them all in one MADV_POPULATE_WRITE. Best effort.
-void unshareHeap();
+// every first write would fault. Copies the part in use and `headroom` bytes of the free top
+// above it in one MADV_POPULATE_WRITE (not all of the pre-mapped top: a child that execs
+// soon touches little of it). Best effort.
+void unshareHeap(std::size_t headroom = 128 << 10);
 
 }  // namespace lc

@@ -1,6 +1,5 @@
 #include "process/launch.h"
 
-#include "base/prefault.h"
 
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -152,7 +151,9 @@ Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCal
         if (pid < 0 && plan.cgroupFd >= 0 && plan.cgroupOptional && (errno == EACCES || errno == EPERM))
             pid = pc.clone3(plan.cloneFlags, -1, &pidfd);
         if (pid == 0) runInit(cfg, pc);
-        if (pid > 0) lc::unshareHeap();  // the same, for this side
+        // This side does not copy its heap in advance: until the child's Go it touches a few
+        // pages, and each copy in advance would delay the Go (the child's own copy is what
+        // matters: it runs all the container steps).
         if (dumpable > 0) pc.prctl(PR_SET_DUMPABLE, static_cast<unsigned long>(dumpable), 0, 0, 0);
     }
     if (pid < 0) return errnoError("clone3");
