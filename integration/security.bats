@@ -488,3 +488,25 @@ CapAmb:	0000000000000400"
 	assert_contains "$output" "failed to connect with seccomp agent specified in the seccomp profile: dial unix $TESTDIR/notsock: connect: connection refused"
 	assert_eq "$(status_of "$TEST_ID")" absent
 }
+
+# The static CLI makes the re-execution of create, run and exec from a read-only copy cheap
+# (runc-cpp/prestart.cc): before the C library starts, the first process only checks its own
+# file, makes the copy and executes it.
+@test "run and exec re-execute from the read-only copy before the C library starts (runc-cpp's entry point)" {
+	command -v strace >/dev/null || skip "strace is not installed (scripts/deps.sh installs it)"
+	nm "$RUNTIME" 2>/dev/null | grep -q ' rcpp_entry$' ||
+		skip "$RUNTIME has no pre-libc entry point (not runc-cpp, or a sanitized or dynamic build)"
+	first_calls() { # the system calls of the traced process up to its re-execution
+		awk '{ sub(/\(.*/, "", $1); print $1; if ($1 == "execveat") exit }' "$1" | tr '\n' ' '
+	}
+	cfg_sh 'sleep 100'
+	strace -o "$TESTDIR/run.st" "$RUNTIME" --root "$ROOT" run -d "$TEST_ID" </dev/null >/dev/null 2>&1
+	assert_eq "$(first_calls "$TESTDIR/run.st")" "execve statfs open_tree mount_setattr execveat " "run's first system calls"
+	strace -o "$TESTDIR/exec.st" "$RUNTIME" --root "$ROOT" exec "$TEST_ID" sh -c 'env | grep -c _RUNC_CPP_EXE_PROTECTED; true' >"$TESTDIR/exec.out"
+	assert_eq "$(first_calls "$TESTDIR/exec.st")" "execve statfs open_tree mount_setattr execveat " "exec's first system calls"
+	assert_eq "$(cat "$TESTDIR/exec.out")" "0" "the marker in the exec'd process's environment"
+	# a command that starts no container never takes that path
+	strace -o "$TESTDIR/state.st" "$RUNTIME" --root "$ROOT" state "$TEST_ID" >/dev/null
+	[[ $(first_calls "$TESTDIR/state.st") != *open_tree* ]] || fail "state re-executed itself"
+	rt delete -f "$TEST_ID"
+}

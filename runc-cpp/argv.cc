@@ -1,6 +1,7 @@
 // argv -> Invocation / CommandArgs on Boost.Program_options. Every option description of
 // the CLI lives here, bound to the fields of the command's flags struct.
 #include "argv.h"
+#include "argv_scan.h"
 
 #include <sstream>
 
@@ -13,9 +14,7 @@ namespace po = boost::program_options;
 namespace {
 
 // Global options that take a value.
-bool globalTakesValue(std::string_view name) {
-    return name == "--root" || name == "--log" || name == "--log-format" || name == "--criu" || name == "--rootless";
-}
+bool globalTakesValue(std::string_view name) { return scan::takesValue(name.data(), name.size()); }
 
 // The text of a parse error. Boost's what() replaces %placeholders% in its template with the
 // option name, token and value until none is left, so a token that itself holds a placeholder
@@ -272,29 +271,20 @@ bool describe(std::string_view cmd, CommandFlags& flags, Description& d) {
     return true;
 }
 
-// Where the command name is in `args` (args.size() when there is none): global options end
-// at the first argument that does not start with '-', a value-taking one written without '='
-// takes the next argument with it.
-template <class Args>
-size_t commandIndex(const Args& args) {
-    size_t i = 0;
-    for (; i < args.size(); ++i) {
-        std::string_view a = args[i];
-        if (a.empty() || a[0] != '-') break;
-        if (a.find('=') == std::string_view::npos && globalTakesValue(a) && i + 1 < args.size()) ++i;
-    }
-    return i;
+// Where the command name is in `args` (argv_scan.h).
+size_t commandIndex(const std::vector<std::string>& args) {
+    return scan::commandIndex(args.size(), [&](size_t i) { return args[i].c_str(); });
 }
 
 }  // namespace
 
 std::string_view commandOf(int argc, const char* const* argv) {
     if (argc < 2 || !argv) return {};
-    std::vector<std::string_view> args(argv + 1, argv + argc);
-    size_t i = commandIndex(args);
+    const size_t n = static_cast<size_t>(argc - 1);
+    const size_t i = scan::commandIndex(n, [&](size_t j) { return argv[j + 1]; });
     for (size_t j = 0; j < i; ++j)
-        if (args[j] == "-h" || args[j] == "--help" || args[j] == "-v" || args[j] == "--version") return {};
-    return i < args.size() ? args[i] : std::string_view();
+        if (scan::helpOrVersion(argv[j + 1])) return {};
+    return i < n ? std::string_view(argv[i + 1]) : std::string_view();
 }
 
 lc::Result<Invocation> parseGlobalArgs(int argc, const char* const* argv) {

@@ -18,6 +18,8 @@ pkgs=(g++ meson ninja-build pkg-config libseccomp-dev libcap-dev libyajl-dev cat
       # sd_notify sender its Podman test builds
       libsystemd-dev systemd kmod apparmor apparmor-utils selinux-policy-default selinux-utils
       policycoreutils docker.io podman conmon crun gcc libc6-dev
+      # integration/security.bats: the first system calls of the CLI
+      strace
       # checkpoint/restore (issue 15): CRIU (its rpc.proto in /usr/include/criu is compiled
       # into libcontainer; integration/criu/ runs it in the v2 guest) and iproute2 for its netns
       criu iproute2
