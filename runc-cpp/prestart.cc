@@ -36,7 +36,7 @@ namespace {
 constexpr unsigned kOpenTreeClone = 1;          // OPEN_TREE_CLONE
 constexpr unsigned kOpenTreeCloexec = O_CLOEXEC;  // OPEN_TREE_CLOEXEC
 constexpr std::uint64_t kMountAttrRdonly = 1;   // MOUNT_ATTR_RDONLY
-constexpr std::size_t kMaxEnv = 4096;
+constexpr std::size_t kMaxEnv = 1024;  // more: the C library path handles it
 // The marker the protected copy sees (kExeProtectEnv in exe_protect.h, with its value).
 constexpr const char kMarker[] = "_RUNC_CPP_EXE_PROTECTED=1";
 
