@@ -9,6 +9,7 @@
 #include <iostream>
 #include <seccomp.h>
 
+#include "argv_scan.h"
 #include "cli.h"
 #include "rootless.h"
 #include "base/prefault.h"
@@ -112,7 +113,7 @@ std::string programName(const char* argv0) {
 // makes the attempt again and reports the error the way the command reports errors.
 __attribute__((constructor(101))) static void protectEarly(int argc, char** argv, char** envp) {
     const std::string_view command = cli::commandOf(argc, argv);
-    if (command == "create" || command == "run" || command == "exec") (void)lc::protectRuntimeExe(argv, envp);
+    if (!command.empty() && cli::scan::startsContainers(command.data())) (void)lc::protectRuntimeExe(argv, envp);
 }
 
 // What `run` of the bench bundle touches in its heap is about 370 KiB (page faults counted
@@ -156,7 +157,7 @@ int main(int argc, char** argv) {
     }
     // Commands that start container processes first re-execute from a copy of the binary
     // that no container can write to (CVE-2019-5736 class; see security/exe_protect.h).
-    if (command == "create" || command == "run" || command == "exec") {
+    if (cli::scan::startsContainers(command.c_str())) {
         if (auto r = lc::protectRuntimeExe(argv, environ); !r) {
             log.error(r.error().message());
             return 1;

@@ -24,13 +24,6 @@
 
 #include "argv_scan.h"
 
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
-
 namespace {
 
 constexpr unsigned kOpenTreeClone = 1;          // OPEN_TREE_CLONE
