@@ -3,6 +3,7 @@
 #include <sys/epoll.h>
 
 #include <cerrno>
+#include <string>
 
 namespace shim {
 
@@ -12,12 +13,23 @@ lc::Result<std::unique_ptr<Loop>> Loop::create() {
     return std::unique_ptr<Loop>(new Loop(lc::UniqueFd(ep)));
 }
 
-lc::Result<void> Loop::watch(int fd, uint32_t events, Callback cb) {
-    uint32_t gen = nextGen_++;
+namespace {
+int control(int ep, int op, int fd, uint32_t gen, uint32_t events) {
     epoll_event ev{};
     ev.events = events;
     ev.data.u64 = (static_cast<uint64_t>(gen) << 32) | static_cast<uint32_t>(fd);
-    if (::epoll_ctl(ep_.get(), EPOLL_CTL_ADD, fd, &ev) < 0) return lc::errnoError("epoll_ctl add");
+    return ::epoll_ctl(ep, op, fd, &ev);
+}
+}  // namespace
+
+lc::Result<void> Loop::watch(int fd, uint32_t events, Callback cb) {
+    if (fd < 0) return lc::fail(EBADF, "epoll_ctl add: bad fd");
+    if (handlers_.contains(fd)) return lc::fail(EEXIST, "epoll_ctl add: fd " + std::to_string(fd) + " is watched already");
+    uint32_t gen = nextGen_++;
+    // A quiet fd is only checked to be pollable (ADD, then DEL), so that a later modify
+    // cannot fail where watch would have.
+    if (control(ep_.get(), EPOLL_CTL_ADD, fd, gen, events) < 0) return lc::errnoError("epoll_ctl add");
+    if (events == 0) ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, fd, nullptr);
     handlers_[fd] = Entry{gen, events, std::make_shared<Callback>(std::move(cb))};
     return {};
 }
@@ -25,16 +37,19 @@ lc::Result<void> Loop::watch(int fd, uint32_t events, Callback cb) {
 void Loop::modify(int fd, uint32_t events) {
     auto it = handlers_.find(fd);
     if (it == handlers_.end() || it->second.events == events) return;
-    epoll_event ev{};
-    ev.events = events;
-    ev.data.u64 = (static_cast<uint64_t>(it->second.gen) << 32) | static_cast<uint32_t>(fd);
-    if (::epoll_ctl(ep_.get(), EPOLL_CTL_MOD, fd, &ev) == 0) it->second.events = events;
+    uint32_t gen = it->second.gen;
+    int rc;
+    if (events == 0)
+        rc = ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    else
+        rc = control(ep_.get(), it->second.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, gen, events);
+    if (rc == 0) it->second.events = events;
 }
 
 void Loop::unwatch(int fd) {
     auto it = handlers_.find(fd);
     if (it == handlers_.end()) return;
-    ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, fd, nullptr);
+    if (it->second.events != 0) ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, fd, nullptr);
     handlers_.erase(it);
 }
 

@@ -18,8 +18,11 @@ public:
     static lc::Result<std::unique_ptr<Loop>> create();
 
     // Watches fd (owned by the caller) for `events` (EPOLLIN/EPOLLOUT...). One callback per fd.
+    // A mask of 0 keeps the fd known but out of the epoll set: epoll reports EPOLLERR and
+    // EPOLLHUP whatever the mask, so a quiet fd whose peer is gone would otherwise wake the
+    // loop again and again (a stdin pipe whose reader exited made the shim spin).
     lc::Result<void> watch(int fd, uint32_t events, Callback cb);
-    // Changes the event mask of a watched fd (0 = keep it registered but quiet).
+    // Changes the event mask of a watched fd (0 = quiet, as above).
     void modify(int fd, uint32_t events);
     // Stops watching; safe from inside a callback (pending events of this fd are dropped).
     void unwatch(int fd);

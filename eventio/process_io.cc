@@ -76,7 +76,10 @@ void Pump::writeSome() {
         }
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && errno == EAGAIN) return;
-        buf_.clear();  // the reader is gone: drop output rather than block the process
+        // The reader is gone (EPIPE: the process's stdin after it exited): drop what is
+        // buffered rather than block the process, and end the copy (update() finishes).
+        buf_.clear();
+        closing_ = true;
     }
 }
 
@@ -86,7 +89,14 @@ void Pump::onSrc(uint32_t) {
     update();
 }
 
-void Pump::onDst(uint32_t) {
+void Pump::onDst(uint32_t ev) {
+    if (ev & (EPOLLERR | EPOLLHUP)) {
+        // Nobody reads dst any more (the process's stdin pipe once the process is gone, a
+        // pty whose slave side closed): nothing can be delivered, the copy is over.
+        buf_.clear();
+        finish();
+        return;
+    }
     writeSome();
     update();
 }

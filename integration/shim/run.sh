@@ -195,6 +195,18 @@ ctr_ tasks exec -d "${FIFO[@]}" --exec-id bg all sleep 1000 >/dev/null 2>&1
 ctr_ tasks kill -a -s SIGKILL all
 wait_until 10 sh -c "ctr --address $SOCK -n $NS tasks ls | grep -q '^all .*STOPPED'"
 expect_eq "kill --all: STOPPED" STOPPED "$(task_status all)"
+# a stopped task's shim waits for Delete without using the CPU (it spun on the stdin pipe
+# of the exited process before: epoll reported the pipe's error although it was not armed)
+shim_pid=$(cat "$TMP"/state/io.containerd.runtime.v2.task/"$NS"/all/shim.pid 2>/dev/null)
+cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
+if [[ -n $shim_pid ]] && c0=$(cpu_of "$shim_pid") && [[ -n $c0 ]]; then
+    sleep 1
+    c1=$(cpu_of "$shim_pid")
+    if ((${c1:-0} - c0 <= 10)); then pass "stopped task: the shim is idle ($((c1 - c0)) ticks in 1 s)"
+    else failc "stopped task: the shim is idle (used $((c1 - c0)) clock ticks in 1 s)"; fi
+else
+    failc "stopped task: the shim's pid (shim.pid of all) not found"
+fi
 ctr_ tasks delete all >/dev/null 2>&1
 ctr_ containers delete all >/dev/null 2>&1
 

@@ -4,8 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <string>
@@ -99,6 +103,98 @@ TEST_CASE("process io: CloseIO before the process starts gives it stdin at EOF",
     char c;
     CHECK(::read(childStdin, &c, 1) == 0);  // EOF, no writer left
     ::close(childStdin);
+    ::close(writer);
+    ::unlink(in.c_str());
+    ::unlink(out.c_str());
+    ::rmdir(dir);
+}
+
+namespace {
+// Runs the loop for about `ms` milliseconds (a timerfd stops it) and counts its iterations.
+int iterationsFor(Loop& loop, int ms) {
+    int tfd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    REQUIRE(tfd >= 0);
+    itimerspec its{};
+    its.it_value.tv_nsec = ms * 1000000L;
+    REQUIRE(::timerfd_settime(tfd, 0, &its, nullptr) == 0);
+    REQUIRE(loop.watch(tfd, EPOLLIN, [&](uint32_t) { loop.stop(); }));
+    int n = 0;
+    loop.setIdle([&] { ++n; });
+    REQUIRE(loop.run());
+    loop.unwatch(tfd);
+    loop.setIdle(nullptr);
+    ::close(tfd);
+    return n;
+}
+}  // namespace
+
+TEST_CASE("loop: a quiet fd whose peer is gone does not wake the loop", "[shim]") {
+    // epoll reports EPOLLERR/EPOLLHUP whatever the mask; a quiet fd must be out of the set.
+    auto loop = Loop::create();
+    REQUIRE(loop);
+    int p[2];
+    REQUIRE(::pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0);
+    ::close(p[0]);  // the write end now reports EPOLLERR
+    int calls = 0;
+    REQUIRE((*loop)->watch(p[1], 0, [&](uint32_t) { ++calls; }));
+    CHECK(iterationsFor(**loop, 50) <= 2);
+    CHECK(calls == 0);
+    // armed again it is reported, and quiet again it is not
+    (*loop)->modify(p[1], EPOLLOUT);
+    int armed = 0;
+    (*loop)->setIdle([&] {
+        if (++armed >= 3) (*loop)->stop();
+    });
+    REQUIRE((*loop)->run());
+    CHECK(calls >= 3);
+    (*loop)->modify(p[1], 0);
+    calls = 0;
+    CHECK(iterationsFor(**loop, 50) <= 2);
+    CHECK(calls == 0);
+    // a second watch of the same fd is refused, also while it is quiet
+    CHECK_FALSE((*loop)->watch(p[1], EPOLLOUT, [](uint32_t) {}));
+    (*loop)->unwatch(p[1]);
+    CHECK_FALSE((*loop)->watching(p[1]));
+    ::close(p[1]);
+}
+
+TEST_CASE("process io: the stdin copy ends when the process's stdin is gone; the loop idles", "[shim]") {
+    // ctr run -d: the shim holds the stdin fifo; the container exits and the pipe to its stdin
+    // has no reader. The shim spun on that (epoll_wait + waitpid, a whole core) until Delete.
+    ::signal(SIGPIPE, SIG_IGN);  // as the shim does
+    char dir[] = "/tmp/rcpp-shim-io-XXXXXX";
+    REQUIRE(::mkdtemp(dir));
+    std::string in = std::string(dir) + "/in", out = std::string(dir) + "/out";
+    REQUIRE(::mkfifo(in.c_str(), 0600) == 0);
+    REQUIRE(::mkfifo(out.c_str(), 0600) == 0);
+    int writer = ::open(in.c_str(), O_RDWR | O_CLOEXEC);  // the client's end of stdin, kept open
+    REQUIRE(writer >= 0);
+    auto loop = Loop::create();
+    REQUIRE(loop);
+    auto io = ProcessIo::open(**loop, {in, out, "", false});
+    REQUIRE(io);
+    int childStdin = ::fcntl((*io)->childIn(), F_DUPFD_CLOEXEC, 3);
+    int childStdout = ::fcntl((*io)->childOut(), F_DUPFD_CLOEXEC, 3);
+    REQUIRE(childStdin >= 0);
+    REQUIRE(childStdout >= 0);
+    REQUIRE((*io)->startPipes());
+    // stdin still flows while the process is there
+    REQUIRE(::write(writer, "hi", 2) == 2);
+    iterationsFor(**loop, 20);
+    char buf[4] = {};
+    CHECK(::read(childStdin, buf, sizeof buf) == 2);
+    // the process exits: its ends close
+    ::close(childStdin);
+    ::close(childStdout);
+    REQUIRE(::write(writer, "more", 4) == 4);  // input that can no longer be delivered
+    CHECK(iterationsFor(**loop, 100) <= 6);
+    CHECK((*io)->outputDone());
+    // the stdin fifo is let go of: more input is not read (it stays in the fifo)
+    REQUIRE(::write(writer, "x", 1) == 1);
+    CHECK(iterationsFor(**loop, 50) <= 2);
+    int pending = 0;
+    CHECK(::ioctl(writer, FIONREAD, &pending) == 0);
+    CHECK(pending == 1);
     ::close(writer);
     ::unlink(in.c_str());
     ::unlink(out.c_str());
