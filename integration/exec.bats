@@ -87,6 +87,25 @@ CONFIG_CAPS=00000000200004e1
 	assert_output "rcpp-test"
 }
 
+@test "exec: into a container with a time namespace (its offsets included)" {
+	[[ -e /proc/self/ns/time ]] || skip "the kernel has no time namespaces"
+	is_go_runc_before_1_2 && skip "runc 1.1 has no time namespaces (added in runc 1.2)"
+	cfg_set 'c["linux"]["namespaces"].append({"type": "time"}); c["linux"]["timeOffsets"] = {"boottime": {"secs": 86400, "nanosecs": 0}}'
+	start_long
+	local pid want
+	pid=$(init_pid)
+	want=$(readlink "/proc/$pid/ns/time")
+	[[ $want != "$(readlink /proc/self/ns/time)" ]] || fail "the container shares the host's time namespace"
+	# (runc-cpp's stage 1 cannot run in the runtime's memory here: the kernel lets only a
+	# process whose memory is its own join a time namespace)
+	run rt exec "$TEST_ID" readlink /proc/self/ns/time
+	assert_status 0
+	assert_eq "$output" "$want" "time namespace"
+	run rt exec "$TEST_ID" sh -c 'read up _ </proc/uptime; echo "${up%%.*}"'
+	assert_status 0
+	((output >= 86400)) || fail "boot-time offset not seen by the exec'd process: uptime $output"
+}
+
 @test "exec: the process is in the container's cgroup" {
 	start_long
 	local pid

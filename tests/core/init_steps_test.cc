@@ -373,6 +373,7 @@ TEST_CASE("init order, exec into a running container: cgroup, one setns of the i
     CHECK(h.ls.plan.twoStage);
     CHECK_FALSE(h.ls.parentJoinsCgroup);  // the child joins by itself
     CHECK(h.ls.init.execRootFd == -1);    // joins the mount namespace: root comes with it
+    CHECK(h.ls.plan.stage1SharesMemory);  // stage 1 may run in the runtime's memory
     auto r = h.runExec();
     REQUIRE_FALSE(r);
     INFO(h.dump());
@@ -405,6 +406,55 @@ TEST_CASE("init order, exec into a running container: cgroup, one setns of the i
     CHECK(h.at("setsid") < 0);
     CHECK(h.at("setgroups") >= 0);  // an empty list: the runtime's groups are dropped
     CHECK(h.sent() == std::vector<process::Msg>{process::Msg::Ready});
+}
+
+TEST_CASE("exec plan: stage 1 shares the runtime's memory only where the kernel and the isolation allow it",
+          "[core][init]") {
+    const int base = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET;
+    // The child joins its cgroup itself (a v1 tasks file, here a temp file).
+    auto selfJoining = [](Harness& h) {
+        const std::string tasks = h.t / "tasks";
+        test::writeFile(tasks, "");
+        h.cgroupJoin.selfJoin.emplace_back(::open(tasks.c_str(), O_WRONLY | O_CLOEXEC));
+    };
+    {
+        Harness h;
+        selfJoining(h);
+        h.planExec(base);
+        CHECK(h.ls.plan.stage1SharesMemory);
+    }
+    {
+        Harness h;  // a time namespace: setns refuses a process whose memory is shared (EUSERS)
+        selfJoining(h);
+        h.planExec(base | CLONE_NEWTIME);
+        CHECK_FALSE(h.ls.plan.stage1SharesMemory);
+    }
+    {
+        Harness h;  // a user namespace: stage 1 would join it in the runtime's memory
+        selfJoining(h);
+        addUserNs(h.sp, 0, 100000, 65536);
+        h.planExec(base | CLONE_NEWUSER);
+        CHECK_FALSE(h.ls.plan.stage1SharesMemory);
+    }
+    {
+        Harness h;  // nothing to join by itself: the runtime moves the child after the clone
+        h.planExec(base);
+        CHECK(h.ls.parentJoinsCgroup);
+        CHECK_FALSE(h.ls.plan.stage1SharesMemory);
+    }
+}
+
+TEST_CASE("exec, stage 1 in the runtime's memory: no Go for stage 1; stage 2 still waits for its own", "[core][init]") {
+    Harness h;
+    h.planExec(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET);
+    h.ls.init.stage1SharesMemory = true;  // what launch sets when the shared clone worked
+    h.pc.siblingPid = 0;
+    h.send(process::Msg::Go, "only-go");  // the one Go: stage 2's
+    auto r = h.run();
+    REQUIRE_FALSE(r);
+    INFO(h.dump());
+    CHECK(r.error().errnum() == ENOEXEC);  // reached the fake execve: the Go was stage 2's
+    h.requireInOrder({"setns 7", "close_range", "clone", "execve"});
 }
 
 TEST_CASE("init order, exec without a mount namespace: chroot into the init's root", "[core][init]") {

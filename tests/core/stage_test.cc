@@ -1,14 +1,20 @@
 // The order of stage 1 (process/stage.h) through the ProcessCalls seam: everything of the
 // host is dropped before the clone that makes the process visible in the container.
 #include <sched.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "process/stage.h"
+#include "sys/process_calls.h"
 #include "recording_calls.h"
 
 using namespace lc;
@@ -78,4 +84,54 @@ TEST_CASE("stage 1: user-namespaced processes stay dumpable; nothing to join is 
     REQUIRE(process::enterAndFork(plan, r, &pidfd));
     const std::vector<std::string> want = {"close_range 4-max", "clone"};
     CHECK(r.calls == want);
+}
+
+namespace {
+struct SharedProbe {
+    int written = 0;
+    uintptr_t local = 0;  // the address of a local variable of the child
+    pid_t sawPid = 0;
+};
+void sharedChild(void* p) {
+    auto* probe = static_cast<SharedProbe*>(p);
+    int onStack = 0;
+    probe->local = reinterpret_cast<uintptr_t>(&onStack);
+    probe->sawPid = static_cast<pid_t>(::syscall(SYS_getpid));
+    probe->written = 42;  // the caller's memory: it sees this after the clone returns
+    ::_exit(7);
+}
+}  // namespace
+
+TEST_CASE("cloneSharingMemory: the child runs on the given stack in the caller's memory; the caller waits for it",
+          "[core][stage]") {
+    auto& pc = sys::realProcessCalls();
+    const size_t size = 256 * 1024;
+    void* stack = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    REQUIRE(stack != MAP_FAILED);
+    auto top = static_cast<char*>(stack) + size;
+    SharedProbe probe;
+    int pidfd = -1;
+    pid_t pid = pc.cloneSharingMemory(-1, &pidfd, top, &sharedChild, &probe);
+#if defined(__x86_64__)
+    REQUIRE(pid > 0);
+    // CLONE_VFORK: by now the child has exited, and what it wrote is in our memory
+    CHECK(probe.written == 42);
+    CHECK(probe.sawPid == pid);
+    CHECK(probe.local > reinterpret_cast<uintptr_t>(stack));
+    CHECK(probe.local < reinterpret_cast<uintptr_t>(top));
+    CHECK(pidfd >= 0);
+    int st = 0;
+    REQUIRE(::waitpid(pid, &st, 0) == pid);
+    CHECK(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 7);
+    ::close(pidfd);
+    // a misaligned stack top is refused before any clone
+    errno = 0;
+    CHECK(pc.cloneSharingMemory(-1, &pidfd, top - 8, &sharedChild, &probe) < 0);
+    CHECK(errno == EINVAL);
+#else
+    CHECK(pid < 0);
+    CHECK(errno == ENOSYS);
+#endif
+    ::munmap(stack, size);
 }

@@ -159,6 +159,10 @@ Result<LaunchSpec> planExec(const ExecInput& in) {
     placeInCgroup(ls, in.cgroupJoin);
     ls.plan.twoStage = true;
     ls.plan.nonDumpable = !init.userNs;
+    // Not into a time namespace either: the kernel lets only a process that shares its
+    // memory with no other join one (EUSERS).
+    ls.plan.stage1SharesMemory =
+        !init.userNs && !ls.parentJoinsCgroup && !(in.nsFlags & (CLONE_NEWUSER | CLONE_NEWTIME));
     return ls;
 }
 

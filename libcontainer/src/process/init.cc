@@ -295,9 +295,12 @@ Result<void> initSteps(const InitConfig& cfg, sys::ProcessCalls& pc) {
             return errnoError("join cgroup (hierarchy " + std::to_string(bad) + ")");
         for (int fd : cfg.cgroupJoinFds) pc.close(fd);
     }
-    auto go = expect(cfg.syncFd, Msg::Go);
-    if (!go) return std::unexpected(go.error());
-    GoPayload g = parseGo(go->payload);
+    GoPayload g;
+    if (!(cfg.twoStage && cfg.stage1SharesMemory)) {
+        auto go = expect(cfg.syncFd, Msg::Go);
+        if (!go) return std::unexpected(go.error());
+        g = parseGo(go->payload);
+    }
     if (cfg.twoStage) {
         // Stage 1 (create: an init that joins a pid namespace by path, pods) builds the
         // container up to the root switch while nothing in there can see it.
@@ -317,14 +320,17 @@ Result<void> initSteps(const InitConfig& cfg, sys::ProcessCalls& pc) {
 }
 
 void runInit(const InitConfig& cfg, sys::ProcessCalls& pc) {
-    lc::unshareHeap();  // the heap is copy-on-write now: copy it in one call, not page by page
+    // The heap is copy-on-write now: copy it in one call, not page by page (not when this is
+    // stage 1 in the runtime's own memory: nothing is copied there).
+    if (!cfg.stage1SharesMemory) lc::unshareHeap();
     for (int fd : cfg.closeFds) pc.close(fd);
-    // Start from a clean signal state: the runtime may block or ignore signals.
+    // Start from a clean signal state: the runtime may block, catch or ignore signals. The
+    // handlers go first: none of the runtime's may run here once signals are let through.
+    for (int s = 1; s < NSIG; ++s)
+        if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
     sigset_t none;
     ::sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int s = 1; s < NSIG; ++s)
-        if (s != SIGKILL && s != SIGSTOP) ::signal(s, SIG_DFL);
     auto r = initSteps(cfg, pc);
     const Error& e = r.error();
     // After Ready the channel is gone: the error can only go to stderr.

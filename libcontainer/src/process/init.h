@@ -48,6 +48,9 @@ struct InitConfig {
     int stagePidFd = -1;            // pid namespace joined by stage 1 right before its clone
     int stageTimeFd = -1;           // time namespace likewise
     bool nonDumpable = false;
+    // Stage 1 runs in the runtime's memory (LaunchPlan::stage1SharesMemory): it copies no
+    // heap and waits for no Go (the runtime is stopped in clone3 until stage 1 exits).
+    bool stage1SharesMemory = false;
 };
 
 // Every step of the init (or of an exec'd process) from the child's first instruction to

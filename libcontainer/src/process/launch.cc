@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -65,9 +67,11 @@ void reap(pid_t pid) {
 
 // `pid` is the process we cloned; with two stages it becomes the visible one on Msg::Child
 // (`*visible`, with its pidfd), and stage 1 is reaped.
-Result<void> drive(int sock, pid_t pid, const LaunchCallbacks& cb, bool twoStage, pid_t* visible, UniqueFd* visibleFd) {
+// A stage 1 that ran in our memory has exited already and waits for no Go.
+Result<void> drive(int sock, pid_t pid, const LaunchCallbacks& cb, bool twoStage, bool stage1Gone, pid_t* visible,
+                   UniqueFd* visibleFd) {
     if (cb.afterClone) LC_TRY(cb.afterClone(pid));
-    LC_TRY(sendMsg(sock, Msg::Go, 0, cb.stateJson ? cb.stateJson(pid) : std::string()));
+    if (!stage1Gone) LC_TRY(sendMsg(sock, Msg::Go, 0, cb.stateJson ? cb.stateJson(pid) : std::string()));
     for (;;) {
         auto m = recvMsg(sock);
         if (!m) {
@@ -111,6 +115,68 @@ Result<void> drive(int sock, pid_t pid, const LaunchCallbacks& cb, bool twoStage
     }
 }
 
+struct Stage1Args {
+    const InitConfig* cfg;
+    sys::ProcessCalls* pc;
+};
+
+void stage1Main(void* p) {
+    auto* a = static_cast<Stage1Args*>(p);
+    runInit(*a->cfg, *a->pc);
+}
+
+// Stage 1's stack when it runs in our memory: reserved, not committed (only the pages it
+// touches are ever mapped), with a guard page below. Stage 2 is cloned from stage 1 and goes
+// on on (its copy of) this stack until its execve, so it is as large as a main thread's.
+constexpr size_t kStage1Stack = 8u << 20;
+
+class Stage1Stack {
+public:
+    Stage1Stack() {
+        void* p = ::mmap(nullptr, kStage1Stack, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+        if (p == MAP_FAILED) return;
+        if (::mprotect(p, 4096, PROT_NONE) < 0) {
+            ::munmap(p, kStage1Stack);
+            return;
+        }
+        base_ = p;
+    }
+    ~Stage1Stack() {
+        if (base_) ::munmap(base_, kStage1Stack);
+    }
+    Stage1Stack(const Stage1Stack&) = delete;
+    Stage1Stack& operator=(const Stage1Stack&) = delete;
+    [[nodiscard]] void* top() const { return base_ ? static_cast<char*>(base_) + kStage1Stack : nullptr; }
+
+private:
+    void* base_ = nullptr;
+};
+
+// Stage 1 in our memory (LaunchPlan::stage1SharesMemory). Every signal stays blocked across
+// the clone so that none of our handlers runs on the shared memory before stage 1 has reset
+// them. -1 with ENOSYS: no such clone here (the caller clones as usual).
+pid_t cloneStage1Shared(InitConfig& cfg, const LaunchPlan& plan, sys::ProcessCalls& pc, int* pidfd) {
+    Stage1Stack stack;
+    if (!stack.top()) {
+        errno = ENOSYS;
+        return -1;
+    }
+    sigset_t all, old;
+    ::sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    cfg.stage1SharesMemory = true;
+    Stage1Args args{&cfg, &pc};
+    pid_t pid = pc.cloneSharingMemory(plan.cgroupFd, pidfd, stack.top(), &stage1Main, &args);
+    if (pid < 0 && plan.cgroupFd >= 0 && plan.cgroupOptional && (errno == EACCES || errno == EPERM))
+        pid = pc.cloneSharingMemory(-1, pidfd, stack.top(), &stage1Main, &args);
+    int err = errno;
+    if (pid < 0) cfg.stage1SharesMemory = false;
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    errno = err;
+    return pid;
+}
+
 }  // namespace
 
 void bindStages(InitConfig& cfg, const LaunchPlan& plan) {
@@ -147,10 +213,16 @@ Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCal
         if (plan.newTimeNs) LC_TRY(sw.unshareTime(plan.timeOffsets));
         int dumpable = plan.nonDumpable ? pc.prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : -1;
         if (dumpable > 0) pc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        pid = pc.clone3(plan.cloneFlags, plan.cgroupFd, &pidfd);
-        if (pid < 0 && plan.cgroupFd >= 0 && plan.cgroupOptional && (errno == EACCES || errno == EPERM))
-            pid = pc.clone3(plan.cloneFlags, -1, &pidfd);
-        if (pid == 0) runInit(cfg, pc);
+        pid = -1;
+        errno = ENOSYS;
+        if (plan.twoStage && plan.stage1SharesMemory && plan.cloneFlags == 0)
+            pid = cloneStage1Shared(cfg, plan, pc, &pidfd);
+        if (pid < 0 && (errno == ENOSYS || errno == EINVAL)) {
+            pid = pc.clone3(plan.cloneFlags, plan.cgroupFd, &pidfd);
+            if (pid < 0 && plan.cgroupFd >= 0 && plan.cgroupOptional && (errno == EACCES || errno == EPERM))
+                pid = pc.clone3(plan.cloneFlags, -1, &pidfd);
+            if (pid == 0) runInit(cfg, pc);
+        }
         // This side does not copy its heap in advance: until the child's Go it touches a few
         // pages, and each copy in advance would delay the Go (the child's own copy is what
         // matters: it runs all the container steps).
@@ -162,7 +234,7 @@ Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCal
 
     pid_t visible = -1;
     UniqueFd visibleFd;
-    if (auto r = drive(parentEnd.get(), pid, cb, plan.twoStage, &visible, &visibleFd); !r) {
+    if (auto r = drive(parentEnd.get(), pid, cb, plan.twoStage, cfg.stage1SharesMemory, &visible, &visibleFd); !r) {
         if (visible > 0) killAndReap(visible);
         else killAndReap(pid);
         return std::unexpected(r.error());

@@ -48,6 +48,14 @@ struct LaunchPlan {
     // (joinPidFd/joinTimeFd included) and drops every host fd, and only then clones the
     // process that is visible in the container. Launched::pid is that second process.
     bool twoStage = false;
+    // Two stages: stage 1 runs in the caller's memory on a stack of its own (CLONE_VM |
+    // CLONE_VFORK; the caller waits in clone3 until it exits) instead of in a copy of it: one
+    // copy of the address space fewer. Stage 1 is never in the container's pid namespace and
+    // waits for no Go; stage 2 is cloned from it with a copy of its own, as before. Not for
+    // user-namespaced processes (stage 1 would join a user namespace while sharing the
+    // runtime's memory) nor when the caller moves the child into its cgroup itself. Falls
+    // back to clone3 where the platform has no such clone (ProcessCalls::cloneSharingMemory).
+    bool stage1SharesMemory = false;
 };
 
 struct Launched {

@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 
@@ -25,6 +26,16 @@ public:
     virtual pid_t clone3(uint64_t flags, int cgroupFd, int* pidfd) = 0;
     // clone3(CLONE_PARENT | CLONE_PIDFD): 0 in the child, its pid in the caller (pidfd set).
     virtual pid_t cloneSibling(int* pidfd) = 0;
+    // clone3(CLONE_VM | CLONE_VFORK | CLONE_PIDFD [| CLONE_INTO_CGROUP]), exit signal SIGCHLD:
+    // the child runs fn(arg) on the stack that ends at stackTop (16-byte aligned), in the
+    // caller's memory, and must not return (it exits or execs); the caller is stopped until
+    // then and gets the child's pid (*pidfd set). The default, and every architecture but
+    // x86-64: -1 with ENOSYS (callers fall back to clone3).
+    virtual pid_t cloneSharingMemory(int cgroupFd, int* pidfd, void* stackTop, void (*fn)(void*), void* arg) {
+        (void)cgroupFd, (void)pidfd, (void)stackTop, (void)fn, (void)arg;
+        errno = ENOSYS;
+        return -1;
+    }
 
     // Namespaces, root, session.
     virtual int setns(int fd, int nstype) = 0;

@@ -21,6 +21,34 @@
 namespace lc::sys {
 namespace {
 
+#if defined(__x86_64__)
+// clone3 with a stack of its own: the child starts with rsp at the top of that stack, calls
+// fn(arg) there and, should fn return, exits. fn and arg travel in r12/r13, which the system
+// call leaves alone in both processes. No C code runs in the child between the system call
+// and fn: the compiler's frame of this function belongs to the parent.
+long clone3OnStack(clone_args* args, void (*fn)(void*), void* arg) {
+    register long r12 asm("r12") = reinterpret_cast<long>(fn);
+    register long r13 asm("r13") = reinterpret_cast<long>(arg);
+    long ret = SYS_clone3;
+    asm volatile(
+        "syscall\n\t"
+        "test %%rax, %%rax\n\t"
+        "jnz 1f\n\t"
+        "xor %%ebp, %%ebp\n\t"
+        "mov %%r13, %%rdi\n\t"
+        "call *%%r12\n\t"
+        "mov $60, %%eax\n\t"  // SYS_exit
+        "mov $127, %%edi\n\t"
+        "syscall\n\t"
+        "hlt\n"
+        "1:\n\t"
+        : "+a"(ret)
+        : "D"(args), "S"(sizeof(clone_args)), "r"(r12), "r"(r13)
+        : "rcx", "r11", "memory", "cc");
+    return ret;
+}
+#endif
+
 class LinuxProcessCalls final : public ProcessCalls {
 public:
     pid_t clone3(uint64_t flags, int cgroupFd, int* pidfd) override {
@@ -42,6 +70,36 @@ public:
         // (SIGCHLD, from the runtime's clone3 of stage 1).
         args.exit_signal = 0;
         return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+    }
+    pid_t cloneSharingMemory(int cgroupFd, int* pidfd, void* stackTop, void (*fn)(void*), void* arg) override {
+#if defined(__x86_64__)
+        auto top = reinterpret_cast<uintptr_t>(stackTop);
+        if (!fn || (top & 15) != 0 || top < 4096) {
+            errno = EINVAL;
+            return -1;
+        }
+        clone_args args{};
+        args.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD;
+        args.pidfd = reinterpret_cast<uint64_t>(pidfd);
+        args.exit_signal = SIGCHLD;
+        // clone3 takes the lowest address and the size; the child's rsp starts at their sum.
+        // One page is enough to satisfy the kernel's check: the child runs on what lies below
+        // the top, which the caller mapped.
+        args.stack = static_cast<uint64_t>(top - 4096);
+        args.stack_size = 4096;
+        if (cgroupFd >= 0) {
+            args.flags |= CLONE_INTO_CGROUP;
+            args.cgroup = static_cast<uint64_t>(cgroupFd);
+        }
+        long r = clone3OnStack(&args, fn, arg);
+        if (r < 0) {
+            errno = static_cast<int>(-r);
+            return -1;
+        }
+        return static_cast<pid_t>(r);
+#else
+        return ProcessCalls::cloneSharingMemory(cgroupFd, pidfd, stackTop, fn, arg);
+#endif
     }
     int setns(int fd, int nstype) override { return ::setns(fd, nstype); }
     int unshare(int flags) override { return ::unshare(flags); }
