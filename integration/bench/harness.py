@@ -176,9 +176,20 @@ def bench_lifecycle(r, rts, bundle, runs, warmup, prefix):
     return out
 
 
-def bench_exec(r, rts, bundle, runs, warmup, prefix):
+def init_pid(root, cid):
+    """The init's pid of a container, from the state file runc-cpp keeps under --root."""
+    with open(os.path.join(root, cid, "state.json")) as f:
+        return int(json.load(f)["pid"])
+
+
+def bench_exec(r, rts, bundle, runs, warmup, prefix, floor_nsenter=None):
+    """`exec` of `true` with each runtime into its own running container and, with
+    floor_nsenter (util-linux nsenter), the floor of exec in the same rounds: nsenter joins
+    every namespace of runc-cpp's container's init, forks into its pid namespace and execs
+    the container's /bin/true there."""
     out = {}
     live = []
+    floor = None
     try:
         for rt in rts:
             if not has_exec(r, rt):
@@ -188,14 +199,28 @@ def bench_exec(r, rts, bundle, runs, warmup, prefix):
             r.spawn(rt.cmd("run", "--detach", "--bundle", bundle, cid))
             live.append((rt, cid))
             out[rt.name] = {"ms": []}
+        if floor_nsenter:
+            ours = [(rt, cid) for rt, cid in live if rt.name == "runc-cpp"]
+            if not ours:
+                raise Failed("exec floor: runc-cpp's container is not running")
+            rt, cid = ours[0]
+            pid = init_pid(rt.root, cid)
+            floor = {"argv": [floor_nsenter, "--target", str(pid), "--all", "/bin/true"], "ms": []}
         for i in range(warmup + runs):
             for rt, cid in live:
                 ms, _, _ = r.spawn(rt.cmd("exec", cid, "true"))
                 if i >= warmup:
                     out[rt.name]["ms"].append(ms)
+            if floor:
+                ms, _, _ = r.spawn(floor["argv"])
+                if i >= warmup:
+                    floor["ms"].append(ms)
     finally:
         for rt, cid in live:
             r.spawn(rt.cmd("delete", "--force", cid), check=False)
+    if floor:
+        floor["argv"][2] = "<init pid>"
+        out["_floor"] = floor
     return out
 
 
@@ -267,6 +292,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--many", type=int, action="append", default=[])
     ap.add_argument("--floor-unshare", help="util-linux unshare: measure the kernel floor of run")
+    ap.add_argument("--floor-nsenter", help="util-linux nsenter: measure the floor of exec")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -291,7 +317,9 @@ def main():
     step("run", run_and_floor)
     step("rss", lambda: bench_rss(r, rts, a.bundle_true, a.rss_runs, a.prefix))
     step("lifecycle", lambda: bench_lifecycle(r, rts, a.bundle_true, a.lifecycle_runs, a.warmup, a.prefix))
-    step("exec", lambda: bench_exec(r, rts, a.bundle_sleep, a.exec_runs, a.warmup, a.prefix))
+    step("exec", lambda: bench_exec(r, rts, a.bundle_sleep, a.exec_runs, a.warmup, a.prefix, a.floor_nsenter))
+    if "_floor" in res["exec"]:
+        res["exec_floor"] = res["exec"].pop("_floor")
     many = {}
     for n in a.many:
         for rt in rts:

@@ -60,6 +60,7 @@ versions=$scratch/versions.txt
 	echo "crun=$("$CRUN" --version | head -1)"
 	echo "runc=$("$RUNC" --version | head -1)"
 	echo "unshare=$(unshare --version | head -1)"
+	echo "nsenter=$(nsenter --version | head -1)"
 	echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$versions"
 
@@ -79,7 +80,7 @@ ulimit -n 65536 2>/dev/null || true
 nice -n -20 python3 "$here/harness.py" --scratch "$scratch" --prefix "$prefix" \
 	--bundle-true "$bundle/true" --bundle-sleep "$bundle/sleep" \
 	--runtime "runc-cpp=$RUNC_CPP" --runtime "crun=$CRUN" --runtime "runc=$RUNC" \
-	--floor-unshare "$(command -v unshare)" \
+	--floor-unshare "$(command -v unshare)" --floor-nsenter "$(command -v nsenter)" \
 	"${runs[@]}" "${many_args[@]}" --out "$scratch/results.json"
 echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$versions"
 cp "$versions" "$scratch/versions.env"
