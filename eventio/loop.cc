@@ -37,12 +37,14 @@ lc::Result<void> Loop::watch(int fd, uint32_t events, Callback cb) {
 void Loop::modify(int fd, uint32_t events) {
     auto it = handlers_.find(fd);
     if (it == handlers_.end() || it->second.events == events) return;
-    uint32_t gen = it->second.gen;
     int rc;
-    if (events == 0)
+    if (events == 0) {
         rc = ::epoll_ctl(ep_.get(), EPOLL_CTL_DEL, fd, nullptr);
-    else
-        rc = control(ep_.get(), it->second.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, gen, events);
+        // A new generation: events of this fd still pending in the current batch are dropped.
+        if (rc == 0) it->second.gen = nextGen_++;
+    } else {
+        rc = control(ep_.get(), it->second.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, it->second.gen, events);
+    }
     if (rc == 0) it->second.events = events;
 }
 

@@ -38,6 +38,15 @@ lc::Result<lc::UniqueFd> devNull() {
 Pump::Pump(Loop& loop, lc::UniqueFd src, lc::UniqueFd dst) : loop_(loop), src_(std::move(src)), dst_(std::move(dst)) {
     setNonblock(src_.get());
     setNonblock(dst_.get());
+    dstIsTty_ = dst_ && ::isatty(dst_.get()) == 1;
+}
+
+// dst reported an error or refused a write. A pipe whose reader is gone stays so: the copy
+// ends (update() finishes it). A pty master only has no slave open right now (a vhangup, a
+// program reopening its terminal): what is buffered is dropped and the copy goes on.
+void Pump::dstFailed() {
+    buf_.clear();
+    if (!dstIsTty_) closing_ = true;
 }
 
 Pump::~Pump() {
@@ -76,10 +85,9 @@ void Pump::writeSome() {
         }
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && errno == EAGAIN) return;
-        // The reader is gone (EPIPE: the process's stdin after it exited): drop what is
-        // buffered rather than block the process, and end the copy (update() finishes).
-        buf_.clear();
-        closing_ = true;
+        // The reader is gone (EPIPE: the process's stdin after it exited; EIO: a pty with no
+        // slave): drop what is buffered rather than block the process.
+        dstFailed();
     }
 }
 
@@ -90,14 +98,10 @@ void Pump::onSrc(uint32_t) {
 }
 
 void Pump::onDst(uint32_t ev) {
-    if (ev & (EPOLLERR | EPOLLHUP)) {
-        // Nobody reads dst any more (the process's stdin pipe once the process is gone, a
-        // pty whose slave side closed): nothing can be delivered, the copy is over.
-        buf_.clear();
-        finish();
-        return;
-    }
-    writeSome();
+    // Nobody reads dst (the process's stdin pipe once the process is gone, a pty without its
+    // slave): dst is only armed while something is buffered, so this cannot repeat.
+    if (ev & (EPOLLERR | EPOLLHUP)) dstFailed();
+    else writeSome();
     update();
 }
 

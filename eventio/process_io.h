@@ -39,12 +39,14 @@ private:
     void writeSome();
     void update();
     void finish();
+    void dstFailed();
 
     Loop& loop_;
     lc::UniqueFd src_, dst_;
     std::string buf_;
     bool srcEof_ = false;
     bool closing_ = false;
+    bool dstIsTty_ = false;  // a pty master: no slave now is not the end (dstFailed)
     std::function<void()> onDone_;
 };
 

@@ -35,7 +35,7 @@ TEST_CASE("stage 1: join, re-root, close host fds, non-dumpable, then clone", "[
     process::StagePlan plan;
     plan.nsFd = 7;
     plan.nsFlags = CLONE_NEWNS | CLONE_NEWPID;
-    plan.joins = {{8, CLONE_NEWPID}, {-1, CLONE_NEWTIME}};
+    plan.joins = {{{8, CLONE_NEWPID}, {-1, CLONE_NEWTIME}}};
     plan.rootFd = 9;
     plan.closeFrom = 3;
     plan.keep = {5, 12, -1, 2};
@@ -112,26 +112,26 @@ TEST_CASE("cloneSharingMemory: the child runs on the given stack in the caller's
     SharedProbe probe;
     int pidfd = -1;
     pid_t pid = pc.cloneSharingMemory(-1, &pidfd, top, &sharedChild, &probe);
-#if defined(__x86_64__)
-    REQUIRE(pid > 0);
-    // CLONE_VFORK: by now the child has exited, and what it wrote is in our memory
-    CHECK(probe.written == 42);
-    CHECK(probe.sawPid == pid);
-    CHECK(probe.local > reinterpret_cast<uintptr_t>(stack));
-    CHECK(probe.local < reinterpret_cast<uintptr_t>(top));
-    CHECK(pidfd >= 0);
-    int st = 0;
-    REQUIRE(::waitpid(pid, &st, 0) == pid);
-    CHECK(WIFEXITED(st));
-    CHECK(WEXITSTATUS(st) == 7);
-    ::close(pidfd);
-    // a misaligned stack top is refused before any clone
-    errno = 0;
-    CHECK(pc.cloneSharingMemory(-1, &pidfd, top - 8, &sharedChild, &probe) < 0);
-    CHECK(errno == EINVAL);
-#else
-    CHECK(pid < 0);
-    CHECK(errno == ENOSYS);
-#endif
+    if constexpr (sys::kCloneSharingMemory) {
+        REQUIRE(pid > 0);
+        // CLONE_VFORK: by now the child has exited, and what it wrote is in our memory
+        CHECK(probe.written == 42);
+        CHECK(probe.sawPid == pid);
+        CHECK(probe.local > reinterpret_cast<uintptr_t>(stack));
+        CHECK(probe.local < reinterpret_cast<uintptr_t>(top));
+        CHECK(pidfd >= 0);
+        int st = 0;
+        REQUIRE(::waitpid(pid, &st, 0) == pid);
+        CHECK(WIFEXITED(st));
+        CHECK(WEXITSTATUS(st) == 7);
+        ::close(pidfd);
+        // a misaligned stack top is refused before any clone
+        errno = 0;
+        CHECK(pc.cloneSharingMemory(-1, &pidfd, top - 8, &sharedChild, &probe) < 0);
+        CHECK(errno == EINVAL);
+    } else {
+        CHECK(pid < 0);
+        CHECK(errno == ENOSYS);
+    }
     ::munmap(stack, size);
 }

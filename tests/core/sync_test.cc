@@ -50,3 +50,19 @@ TEST_CASE("sync messages carry fds over a seqpacket pair", "[core][sync]") {
     REQUIRE_FALSE(eof);
     CHECK(eof.error().errnum() == ECONNRESET);
 }
+
+TEST_CASE("sync messages: small ones (from the stack) and large ones arrive whole", "[core][sync]") {
+    int sp[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == 0);
+    lc::UniqueFd a(sp[0]), b(sp[1]);
+    for (size_t len : {size_t{0}, size_t{7}, size_t{1024 - kSyncHeader}, size_t{1024 - kSyncHeader + 1}, size_t{40000}}) {
+        std::string payload(len, 'p');
+        for (size_t i = 0; i < len; ++i) payload[i] = static_cast<char>('a' + i % 26);
+        REQUIRE(sendMsg(a.get(), Msg::Child, 42, payload));
+        auto m = recvMsg(b.get());
+        REQUIRE(m);
+        CHECK(m->type == Msg::Child);
+        CHECK(m->err == 42);
+        CHECK(m->payload == payload);
+    }
+}

@@ -200,3 +200,43 @@ TEST_CASE("process io: the stdin copy ends when the process's stdin is gone; the
     ::unlink(out.c_str());
     ::rmdir(dir);
 }
+
+TEST_CASE("process io: a terminal's stdin survives its slave side closing and coming back (vhangup)", "[shim]") {
+    ::signal(SIGPIPE, SIG_IGN);
+    char dir[] = "/tmp/rcpp-shim-io-XXXXXX";
+    REQUIRE(::mkdtemp(dir));
+    std::string in = std::string(dir) + "/in";
+    REQUIRE(::mkfifo(in.c_str(), 0600) == 0);
+    int writer = ::open(in.c_str(), O_RDWR | O_CLOEXEC);
+    REQUIRE(writer >= 0);
+    auto loop = Loop::create();
+    REQUIRE(loop);
+    auto io = ProcessIo::open(**loop, {in, "", "", true});
+    REQUIRE(io);
+    int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE(master >= 0);
+    REQUIRE(::grantpt(master) == 0);
+    REQUIRE(::unlockpt(master) == 0);
+    std::string slavePath = ::ptsname(master);
+    int slave = ::open(slavePath.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    REQUIRE(slave >= 0);
+    REQUIRE((*io)->startConsole(lc::UniqueFd(master)));
+    // the slave goes away; input typed meanwhile cannot be delivered
+    ::close(slave);
+    REQUIRE(::write(writer, "lost\n", 5) == 5);
+    CHECK(iterationsFor(**loop, 50) <= 6);
+    // it comes back: what is typed now reaches it
+    slave = ::open(slavePath.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    REQUIRE(slave >= 0);
+    REQUIRE(::write(writer, "again\n", 6) == 6);
+    iterationsFor(**loop, 50);
+    std::string got;
+    char buf[64];
+    ssize_t n;
+    while ((n = ::read(slave, buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
+    CHECK(got.find("again") != std::string::npos);
+    ::close(slave);
+    ::close(writer);
+    ::unlink(in.c_str());
+    ::rmdir(dir);
+}

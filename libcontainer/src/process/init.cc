@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -267,16 +268,25 @@ Result<void> becomeVisible(const InitConfig& cfg, sys::ProcessCalls& pc) {
     StagePlan plan;
     plan.nsFd = cfg.execNsFd;
     plan.nsFlags = cfg.execNsFlags;
-    plan.joins = {{cfg.stagePidFd, CLONE_NEWPID}, {cfg.stageTimeFd, CLONE_NEWTIME}};
+    plan.joins = {{{cfg.stagePidFd, CLONE_NEWPID}, {cfg.stageTimeFd, CLONE_NEWTIME}}};
     plan.rootFd = cfg.execRootFd;
     plan.closeFrom = 3 + cfg.preserveFds;
-    plan.keep = {cfg.syncFd, cfg.fifoFd, cfg.seccompListenerFd};
+    plan.keep = {cfg.syncFd, cfg.fifoFd, cfg.seccompListenerFd, -1};
     plan.nonDumpable = cfg.nonDumpable;
     int pidfd = -1;
     auto child = enterAndFork(plan, pc, &pidfd);
     if (!child) return std::unexpected(child.error());
-    if (*child == 0) return {};
-    auto sent = sendMsg(cfg.syncFd, Msg::Child, 0, std::to_string(*child), pidfd);
+    if (*child == 0) {
+        // Stage 2, in a copy of its own: where stage 1 shared the runtime's memory, this is
+        // the first process that can copy its heap in advance (lc::unshareHeap).
+        if (cfg.stage1SharesMemory) lc::unshareHeap();
+        return {};
+    }
+    // No heap from here to _exit (see StagePlan): the pid in a stack buffer, a small message.
+    char pidText[16];
+    auto [end, ec] = std::to_chars(pidText, pidText + sizeof pidText, *child);
+    (void)ec;
+    auto sent = sendMsg(cfg.syncFd, Msg::Child, 0, std::string_view(pidText, static_cast<size_t>(end - pidText)), pidfd);
     if (!sent) {
         ::kill(*child, SIGKILL);
         (void)!::write(2, "runc-cpp init: lost the runtime\n", 32);

@@ -120,7 +120,8 @@ struct Stage1Args {
     sys::ProcessCalls* pc;
 };
 
-void stage1Main(void* p) {
+// noexcept: nothing may unwind past the trampoline (there is no frame above it).
+void stage1Main(void* p) noexcept {
     auto* a = static_cast<Stage1Args*>(p);
     runInit(*a->cfg, *a->pc);
 }

@@ -54,7 +54,8 @@ struct LaunchPlan {
     // waits for no Go; stage 2 is cloned from it with a copy of its own, as before. Not for
     // user-namespaced processes (stage 1 would join a user namespace while sharing the
     // runtime's memory) nor when the caller moves the child into its cgroup itself. Falls
-    // back to clone3 where the platform has no such clone (ProcessCalls::cloneSharingMemory).
+    // back to clone3 where the platform has no such clone (ProcessCalls::cloneSharingMemory:
+    // x86-64 only, and not in AddressSanitizer builds).
     bool stage1SharesMemory = false;
 };
 

@@ -7,12 +7,12 @@
 namespace lc::process {
 namespace {
 
-Result<void> closeAllBut(sys::ProcessCalls& sc, int from, std::vector<int> keep) {
+Result<void> closeAllBut(sys::ProcessCalls& sc, int from, std::array<int, 4> keep) {
     if (from < 0) from = 0;
-    std::erase_if(keep, [from](int fd) { return fd < from; });
     std::sort(keep.begin(), keep.end());
     unsigned lo = static_cast<unsigned>(from);
     for (int k : keep) {
+        if (k < from) continue;  // none (-1), or below the range anyway
         unsigned fd = static_cast<unsigned>(k);
         if (fd > lo && sc.closeRange(lo, fd - 1, 0) < 0) return errnoError("close host fds");
         lo = std::max(lo, fd + 1);
@@ -26,8 +26,8 @@ Result<void> closeAllBut(sys::ProcessCalls& sc, int from, std::vector<int> keep)
 Result<pid_t> enterAndFork(const StagePlan& plan, sys::ProcessCalls& sc, int* pidfd) {
     if (plan.nsFd >= 0 && plan.nsFlags && sc.setns(plan.nsFd, plan.nsFlags) < 0)
         return errnoError("join the container's namespaces");
-    for (const auto& [fd, flag] : plan.joins)
-        if (fd >= 0 && sc.setns(fd, flag) < 0) return errnoError("join the container's namespaces");
+    for (const auto& j : plan.joins)
+        if (j.fd >= 0 && sc.setns(j.fd, j.flag) < 0) return errnoError("join the container's namespaces");
     if (plan.rootFd >= 0) {
         if (sc.fchdir(plan.rootFd) < 0) return errnoError("enter the container's root");
         if (sc.chroot(".") < 0) return errnoError("chroot to the container's root");

@@ -10,21 +10,29 @@
 
 #include <sys/types.h>
 
-#include <utility>
-#include <vector>
+#include <array>
 
 #include "libcontainer/error.h"
 #include "sys/process_calls.h"
 
 namespace lc::process {
 
+struct StageJoin {
+    int fd = -1;  // -1: none
+    int flag = 0;
+};
+
+// Fixed sizes, no heap: stage 1 may run in the runtime's own memory (LaunchPlan::
+// stage1SharesMemory), where an allocation would stay behind in the runtime's heap, and a
+// stage 1 killed in the middle of one (it is in the container's cgroups) would leave that
+// heap broken.
 struct StagePlan {
     int nsFd = -1;       // one setns(nsFd, nsFlags) (exec: the init's pidfd), or -1
     int nsFlags = 0;
-    std::vector<std::pair<int, int>> joins;  // further setns(fd, flag), in order (fd < 0: none)
+    std::array<StageJoin, 2> joins{};  // further setns(fd, flag), in order
     int rootFd = -1;     // chroot into this directory (a container without a mount namespace)
     int closeFrom = 3;   // every fd >= closeFrom is closed, except `keep`
-    std::vector<int> keep;
+    std::array<int, 4> keep{-1, -1, -1, -1};  // -1: none
     // Re-assert PR_SET_DUMPABLE 0 (not for user-namespaced processes: they could not open
     // their own /proc files).
     bool nonDumpable = true;

@@ -48,8 +48,21 @@ Result<SyncMsg> decodeMsg(const char* data, size_t len) {
 
 Result<void> sendMsg(int sock, Msg type, int32_t err, std::string_view payload, int fd) {
     if (payload.size() > kSyncMaxPayload) payload = payload.substr(0, kSyncMaxPayload);
-    std::string buf = encodeMsg(type, err, payload);
-    ssize_t n = util::sendWithFd(sock, buf.data(), buf.size(), fd);
+    ssize_t n;
+    if (kSyncHeader + payload.size() <= 1024) {
+        // Small messages (a pid, an error) from the stack: stage 1 may run in the runtime's
+        // own memory and must not touch its heap (process/stage.h).
+        char small[1024];
+        putU32(small, kMagic);
+        putU32(small + 4, static_cast<uint32_t>(type));
+        putU32(small + 8, static_cast<uint32_t>(err));
+        putU32(small + 12, static_cast<uint32_t>(payload.size()));
+        if (!payload.empty()) std::memcpy(small + kSyncHeader, payload.data(), payload.size());
+        n = util::sendWithFd(sock, small, kSyncHeader + payload.size(), fd);
+    } else {
+        std::string buf = encodeMsg(type, err, payload);
+        n = util::sendWithFd(sock, buf.data(), buf.size(), fd);
+    }
     if (n < 0) return errnoError("sync: send");
     return {};
 }

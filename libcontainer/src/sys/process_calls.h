@@ -16,6 +16,14 @@
 
 namespace lc::sys {
 
+// Whether cloneSharingMemory is there: x86-64, and not under AddressSanitizer (it cannot
+// follow a child that runs on a stack it did not make: every such child wrote a report).
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kCloneSharingMemory = true;
+#else
+inline constexpr bool kCloneSharingMemory = false;
+#endif
+
 class ProcessCalls {
 public:
     virtual ~ProcessCalls() = default;
@@ -29,8 +37,8 @@ public:
     // clone3(CLONE_VM | CLONE_VFORK | CLONE_PIDFD [| CLONE_INTO_CGROUP]), exit signal SIGCHLD:
     // the child runs fn(arg) on the stack that ends at stackTop (16-byte aligned), in the
     // caller's memory, and must not return (it exits or execs); the caller is stopped until
-    // then and gets the child's pid (*pidfd set). The default, and every architecture but
-    // x86-64: -1 with ENOSYS (callers fall back to clone3).
+    // then and gets the child's pid (*pidfd set). The default, and where kCloneSharingMemory
+    // is false: -1 with ENOSYS (callers fall back to clone3).
     virtual pid_t cloneSharingMemory(int cgroupFd, int* pidfd, void* stackTop, void (*fn)(void*), void* arg) {
         (void)cgroupFd, (void)pidfd, (void)stackTop, (void)fn, (void)arg;
         errno = ENOSYS;
