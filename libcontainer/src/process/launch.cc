@@ -115,6 +115,15 @@ Result<void> drive(int sock, pid_t pid, const LaunchCallbacks& cb, bool twoStage
     }
 }
 
+// A clone into plan.cgroupFd, retried into the caller's own cgroup where that is refused and
+// optional (LaunchPlan::cgroupOptional). `clone(cgroupFd)` returns a pid, or -1 and errno.
+template <typename Clone>
+pid_t cloneIntoCgroup(const LaunchPlan& plan, Clone clone) {
+    pid_t pid = clone(plan.cgroupFd);
+    if (pid < 0 && plan.cgroupFd >= 0 && plan.cgroupOptional && (errno == EACCES || errno == EPERM)) pid = clone(-1);
+    return pid;
+}
+
 struct Stage1Args {
     const InitConfig* cfg;
     sys::ProcessCalls* pc;
@@ -168,9 +177,8 @@ pid_t cloneStage1Shared(InitConfig& cfg, const LaunchPlan& plan, sys::ProcessCal
     ::pthread_sigmask(SIG_SETMASK, &all, &old);
     cfg.stage1SharesMemory = true;
     Stage1Args args{&cfg, &pc};
-    pid_t pid = pc.cloneSharingMemory(plan.cgroupFd, pidfd, stack.top(), &stage1Main, &args);
-    if (pid < 0 && plan.cgroupFd >= 0 && plan.cgroupOptional && (errno == EACCES || errno == EPERM))
-        pid = pc.cloneSharingMemory(-1, pidfd, stack.top(), &stage1Main, &args);
+    pid_t pid = cloneIntoCgroup(
+        plan, [&](int cgroupFd) { return pc.cloneSharingMemory(cgroupFd, pidfd, stack.top(), &stage1Main, &args); });
     int err = errno;
     if (pid < 0) cfg.stage1SharesMemory = false;
     ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -219,9 +227,7 @@ Result<Launched> launch(InitConfig& cfg, const LaunchPlan& plan, const LaunchCal
         if (plan.twoStage && plan.stage1SharesMemory && plan.cloneFlags == 0)
             pid = cloneStage1Shared(cfg, plan, pc, &pidfd);
         if (pid < 0 && (errno == ENOSYS || errno == EINVAL)) {
-            pid = pc.clone3(plan.cloneFlags, plan.cgroupFd, &pidfd);
-            if (pid < 0 && plan.cgroupFd >= 0 && plan.cgroupOptional && (errno == EACCES || errno == EPERM))
-                pid = pc.clone3(plan.cloneFlags, -1, &pidfd);
+            pid = cloneIntoCgroup(plan, [&](int cgroupFd) { return pc.clone3(plan.cloneFlags, cgroupFd, &pidfd); });
             if (pid == 0) runInit(cfg, pc);
         }
         // This side does not copy its heap in advance: until the child's Go it touches a few

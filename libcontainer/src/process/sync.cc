@@ -21,13 +21,20 @@ uint32_t getU32(const char* p) {
 }
 }  // namespace
 
+namespace {
+// Header and payload into `out` (kSyncHeader + payload.size() bytes).
+void encodeInto(char* out, Msg type, int32_t err, std::string_view payload) {
+    putU32(out, kMagic);
+    putU32(out + 4, static_cast<uint32_t>(type));
+    putU32(out + 8, static_cast<uint32_t>(err));
+    putU32(out + 12, static_cast<uint32_t>(payload.size()));
+    if (!payload.empty()) std::memcpy(out + kSyncHeader, payload.data(), payload.size());
+}
+}  // namespace
+
 std::string encodeMsg(Msg type, int32_t err, std::string_view payload) {
     std::string out(kSyncHeader + payload.size(), '\0');
-    putU32(out.data(), kMagic);
-    putU32(out.data() + 4, static_cast<uint32_t>(type));
-    putU32(out.data() + 8, static_cast<uint32_t>(err));
-    putU32(out.data() + 12, static_cast<uint32_t>(payload.size()));
-    if (!payload.empty()) std::memcpy(out.data() + kSyncHeader, payload.data(), payload.size());
+    encodeInto(out.data(), type, err, payload);
     return out;
 }
 
@@ -53,11 +60,7 @@ Result<void> sendMsg(int sock, Msg type, int32_t err, std::string_view payload, 
         // Small messages (a pid, an error) from the stack: stage 1 may run in the runtime's
         // own memory and must not touch its heap (process/stage.h).
         char small[1024];
-        putU32(small, kMagic);
-        putU32(small + 4, static_cast<uint32_t>(type));
-        putU32(small + 8, static_cast<uint32_t>(err));
-        putU32(small + 12, static_cast<uint32_t>(payload.size()));
-        if (!payload.empty()) std::memcpy(small + kSyncHeader, payload.data(), payload.size());
+        encodeInto(small, type, err, payload);
         n = util::sendWithFd(sock, small, kSyncHeader + payload.size(), fd);
     } else {
         std::string buf = encodeMsg(type, err, payload);

@@ -19,6 +19,7 @@ namespace lc::sys {
 // Whether cloneSharingMemory is there: x86-64, and not under AddressSanitizer (it cannot
 // follow a child that runs on a stack it did not make: every such child wrote a report).
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define LC_CLONE_SHARING_MEMORY 1
 inline constexpr bool kCloneSharingMemory = true;
 #else
 inline constexpr bool kCloneSharingMemory = false;

@@ -21,7 +21,7 @@
 namespace lc::sys {
 namespace {
 
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#ifdef LC_CLONE_SHARING_MEMORY
 // clone3 with a stack of its own: the child starts with rsp at the top of that stack, calls
 // fn(arg) there and, should fn return, exits. fn and arg travel in r12/r13, which the system
 // call leaves alone in both processes. No C code runs in the child between the system call
@@ -72,7 +72,7 @@ public:
         return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
     }
     pid_t cloneSharingMemory(int cgroupFd, int* pidfd, void* stackTop, void (*fn)(void*), void* arg) override {
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#ifdef LC_CLONE_SHARING_MEMORY
         auto top = reinterpret_cast<uintptr_t>(stackTop);
         if (!fn || (top & 15) != 0 || top < 4096) {
             errno = EINVAL;
